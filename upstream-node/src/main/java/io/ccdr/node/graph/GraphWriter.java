@@ -1,0 +1,37 @@
+package io.ccdr.node.graph;
+
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The write side of a transaction. Every call records an operation in the transaction's change
+ * set; reads through this object see the pending changes. Nothing is visible to anyone else until
+ * the change set commits through Raft.
+ *
+ * <p>Ids of new entities are assigned here, on the leader, so that every member applies exactly
+ * the same change set.
+ */
+public interface GraphWriter extends GraphReader {
+
+    long createNode(Set<String> labels, Map<String, Object> properties);
+
+    long createRelationship(long startNode, long endNode, String type, Map<String, Object> properties);
+
+    /** Sets a node property; a {@code null} value removes it. */
+    void setNodeProperty(long nodeId, String key, Object value);
+
+    void addLabel(long nodeId, String label);
+
+    void removeLabel(long nodeId, String label);
+
+    /** Sets a relationship property; a {@code null} value removes it. */
+    void setRelationshipProperty(long relationshipId, String key, Object value);
+
+    /**
+     * Deletes a node. Fails with {@link GraphException} ({@code Neo.ClientError.Schema.ConstraintValidationFailed})
+     * if it still has relationships; callers implementing DETACH DELETE delete those first.
+     */
+    void deleteNode(long nodeId);
+
+    void deleteRelationship(long relationshipId);
+}
