@@ -38,6 +38,9 @@ public interface GraphReader {
     /** Number of relationships attached to the node (self-loops count once), for DELETE checks. */
     long degree(long nodeId);
 
+    /** Indexes and uniqueness constraints, in name order. */
+    java.util.List<IndexDescriptor> schema();
+
     /** The txId this view is based on (the last committed transaction visible). */
     long baseTxId();
 }

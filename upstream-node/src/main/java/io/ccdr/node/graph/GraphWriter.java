@@ -34,4 +34,15 @@ public interface GraphWriter extends GraphReader {
     void deleteNode(long nodeId);
 
     void deleteRelationship(long relationshipId);
+
+    /**
+     * Adds an index or a uniqueness constraint. Fails with
+     * {@code Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists} if one with the same name or
+     * on the same label/property exists; a constraint fails with
+     * {@code Neo.ClientError.Schema.ConstraintCreationFailed} if existing data violates it.
+     */
+    void createSchemaRule(IndexDescriptor rule);
+
+    /** Drops by name; fails with {@code Neo.ClientError.Schema.IndexDropFailed} if absent. */
+    void dropSchemaRule(String name);
 }

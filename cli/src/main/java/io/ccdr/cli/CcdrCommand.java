@@ -1,0 +1,30 @@
+package io.ccdr.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The {@code ccdr} command: one binary for servers, operators and scripts. */
+@Command(name = "ccdr",
+        mixinStandardHelpOptions = true,
+        version = "ccdr 0.1.0",
+        description = "Cross-cluster disaster-recovery replication for property-graph databases.",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class CcdrCommand implements Runnable {
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    /** Builds the command line with every subcommand registered; tests parse against this. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new CcdrCommand());
+    }
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+}
