@@ -1,0 +1,330 @@
+package io.ccdr.node;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ccdr.node.cluster.ClusterClient;
+import io.ccdr.node.cluster.Discovery;
+import io.ccdr.node.cluster.SystemGroup;
+import io.ccdr.node.config.ServerConfig;
+import io.ccdr.node.dbms.ClusterErrors;
+import io.ccdr.node.dbms.Database;
+import io.ccdr.node.dbms.DatabaseManager;
+import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.raft.RaftNode;
+import io.ccdr.node.store.GraphStore;
+import io.ccdr.node.stream.Frame;
+import io.ccdr.node.stream.TransactionStreamServer;
+import io.ccdr.node.system.ServerInfo;
+import io.ccdr.node.system.SystemCommand;
+import io.ccdr.node.system.SystemResult;
+import io.ccdr.node.system.SystemState;
+import io.ccdr.node.system.SystemStateMachine;
+import org.apache.ratis.client.RaftClient;
+import org.apache.ratis.client.RaftClientConfigKeys;
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.retry.RetryPolicies;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+import org.apache.ratis.util.TimeDuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One ccdr server: the cluster port, the Raft server with the {@code system} group and its
+ * databases, and the embedding API. Start-up: open the cluster port (so peers can discover us),
+ * decide the system group (remembered after the first start), start Raft, then register this
+ * server and make sure the default database exists — both through the system database, retried
+ * in the background until the cluster has formed.
+ */
+public final class CcdrServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(CcdrServer.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final ServerConfig config;
+    private final String serverId;
+    private final ServerInfo self;
+    private final TransactionStreamServer clusterPort = new TransactionStreamServer();
+    private final SystemStateMachine system = new SystemStateMachine();
+    private final DatabaseManager databases;
+    private SystemGroup systemGroup;
+    private RaftNode raft;
+    private RaftClient systemClient;
+    private Thread bootstrap;
+    private volatile boolean closed;
+
+    private CcdrServer(ServerConfig config) throws IOException {
+        this.config = config;
+        Files.createDirectories(config.dataDirectory());
+        this.serverId = loadOrCreateServerId(config.dataDirectory());
+        this.self = new ServerInfo(serverId, config.clusterAdvertisedAddress().toString(), config.raftAdvertisedAddress().toString(),
+                config.clusterAdvertisedAddress().toString(), config.boltAdvertisedAddress().toString(), config.modeConstraint());
+        this.databases = new DatabaseManager(serverId, config.dataDirectory(), config.writeTimeout(), config.bookmarkTimeout());
+    }
+
+    /** Starts the server; returns once its ports are open and Raft is running (not necessarily formed). */
+    public static CcdrServer start(ServerConfig config) throws IOException, InterruptedException {
+        CcdrServer server = new CcdrServer(config);
+        try {
+            server.startInternal();
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    private static String loadOrCreateServerId(Path dataDir) throws IOException {
+        Path f = dataDir.resolve("server_id");
+        if (Files.exists(f)) {
+            return Files.readString(f).trim();
+        }
+        String id = UUID.randomUUID().toString();
+        Files.writeString(f, id + "\n");
+        return id;
+    }
+
+    private void startInternal() throws IOException, InterruptedException {
+        clusterPort.handle(Frame.Type.DISCOVER, payload -> new Frame(Frame.Type.DISCOVER_REPLY, Discovery.encode(self)));
+        clusterPort.handle(Frame.Type.STATUS, payload -> new Frame(Frame.Type.STATUS_REPLY, statusJson()));
+        clusterPort.start(config.clusterListenAddress(), null);
+
+        Path groupFile = config.dataDirectory().resolve("cluster").resolve("system-group.json");
+        Optional<SystemGroup> known = SystemGroup.load(groupFile);
+        boolean firstStart = known.isEmpty();
+        if (firstStart) {
+            Discovery discovery = new Discovery(new ClusterClient(null), config.endpoints(), config.minimumInitialSystemPrimaries());
+            systemGroup = discovery.discover(Duration.ofMinutes(10));
+            systemGroup.save(groupFile);
+            LOG.info("system database formed from {} primaries", systemGroup.members().size());
+        } else {
+            systemGroup = known.get();
+        }
+        if (systemGroup.members().stream().noneMatch(m -> m.id().equals(serverId))) {
+            throw new IOException("this server (" + serverId + ") is not a member of the system database; servers constrained to "
+                    + "SECONDARY are not supported yet");
+        }
+        RaftGroupId systemGid = RaftGroupId.valueOf(UUID.fromString(systemGroup.groupId()));
+        StateMachine.Registry registry = gid -> gid.equals(systemGid) ? system : databases.stateMachineFor(gid);
+        Parameters parameters = new Parameters();
+        raft = new RaftNode(RaftPeerId.valueOf(serverId), config.dataDirectory().resolve("raft").toFile(),
+                config.raftListenAddress().port(), registry, parameters);
+        raft.start();
+        RaftGroup group = RaftGroup.valueOf(systemGid, systemGroup.members().stream()
+                .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build()).toList());
+        raft.addGroup(group);
+        systemClient = newClient(group, parameters);
+        system.addListener(s -> databases.poke());
+        databases.start(raft, system::state, this::boltAddressOf);
+        bootstrap = new Thread(this::bootstrap, "ccdr-bootstrap");
+        bootstrap.setDaemon(true);
+        bootstrap.start();
+    }
+
+    private RaftClient newClient(RaftGroup group, Parameters parameters) {
+        RaftProperties props = new RaftProperties();
+        RaftClientConfigKeys.Rpc.setRequestTimeout(props, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        return RaftClient.newBuilder().setProperties(props).setParameters(parameters).setRaftGroup(group)
+                .setClientId(ClientId.randomId())
+                .setRetryPolicy(RetryPolicies.retryUpToMaximumCountWithFixedSleep(10, TimeDuration.valueOf(300, TimeUnit.MILLISECONDS)))
+                .build();
+    }
+
+    /** Registers this server and ensures the default database, retrying until the cluster has formed. */
+    private void bootstrap() {
+        boolean registered = false;
+        boolean defaultEnsured = false;
+        while (!closed && !(registered && defaultEnsured)) {
+            try {
+                if (!registered) {
+                    ServerInfo current = system.state().servers().get(serverId);
+                    registered = self.equals(current) || proposeSystem(new SystemCommand.RegisterServer(self)).ok();
+                }
+                if (registered && !defaultEnsured) {
+                    if (system.state().databases().containsKey(config.defaultDatabase())) {
+                        defaultEnsured = true;
+                    } else {
+                        SystemResult r = proposeSystem(new SystemCommand.CreateDatabase(config.defaultDatabase(), UUID.randomUUID().toString(),
+                                config.defaultPrimaries(), config.defaultSecondaries(), true, true, System.currentTimeMillis()));
+                        defaultEnsured = r.ok();
+                        if (!r.ok()) {
+                            LOG.info("default database not created yet (will retry): {}", r.message());
+                        }
+                    }
+                }
+            } catch (GraphException e) {
+                LOG.info("cluster not formed yet (will retry): {}", e.getMessage());
+            }
+            if (!(registered && defaultEnsured)) {
+                try {
+                    Thread.sleep(500);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** Proposes a command to the {@code system} database from any member. */
+    public SystemResult proposeSystem(SystemCommand command) {
+        try {
+            RaftClientReply reply = systemClient.io().send(Message.valueOf(ByteString.copyFrom(SystemStateMachine.encode(command))));
+            if (!reply.isSuccess()) {
+                throw ClusterErrors.unavailable(SystemState.SYSTEM, String.valueOf(reply.getException()));
+            }
+            return SystemStateMachine.decodeResult(reply.getMessage().getContent().toByteArray());
+        } catch (IOException e) {
+            throw ClusterErrors.unavailable(SystemState.SYSTEM, "no leader reachable: " + e.getMessage());
+        }
+    }
+
+    private String boltAddressOf(RaftPeerId id) {
+        if (id == null) {
+            return null;
+        }
+        ServerInfo s = system.state().servers().get(id.toString());
+        return s == null ? null : s.boltAddress();
+    }
+
+    public String serverId() {
+        return serverId;
+    }
+
+    public ServerInfo info() {
+        return self;
+    }
+
+    public ServerConfig config() {
+        return config;
+    }
+
+    public SystemState.Snapshot systemState() {
+        return system.state();
+    }
+
+    public Optional<Database> database(String name) {
+        return databases.database(name);
+    }
+
+    public List<Database> databases() {
+        return databases.all();
+    }
+
+    /** True when the system database has a leader this server knows of. */
+    public boolean systemHasLeader() {
+        return raft.division(RaftGroupId.valueOf(UUID.fromString(systemGroup.groupId())))
+                .map(d -> d.getInfo().getLeaderId() != null).orElse(false);
+    }
+
+    public boolean isSystemLeader() {
+        return raft.division(RaftGroupId.valueOf(UUID.fromString(systemGroup.groupId())))
+                .map(d -> d.getInfo().isLeader()).orElse(false);
+    }
+
+    /**
+     * Waits until the cluster has formed: the system database has a leader, this server is
+     * registered, and every database allocated here is open with a known leader.
+     */
+    public boolean awaitReady(Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            if (isReady()) {
+                return true;
+            }
+            Thread.sleep(100);
+        }
+        return isReady();
+    }
+
+    public boolean isReady() {
+        SystemState.Snapshot s = system.state();
+        if (!systemHasLeader() || !s.servers().containsKey(serverId) || !s.databases().containsKey(config.defaultDatabase())) {
+            return false;
+        }
+        return s.databases().values().stream().filter(d -> d.primaryServers().contains(serverId))
+                .allMatch(d -> databases.database(d.name()).flatMap(Database::leader).isPresent());
+    }
+
+    /** The database, once this server hosts it and it has a leader. */
+    public Database awaitDatabase(String name, Duration timeout) throws InterruptedException {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            Optional<Database> db = databases.database(name);
+            if (db.isPresent() && db.get().leader().isPresent()) {
+                return db.get();
+            }
+            Thread.sleep(50);
+        }
+        throw ClusterErrors.unavailable(name, "not available on this server within " + timeout.toSeconds() + " s");
+    }
+
+    private byte[] statusJson() {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("serverId", serverId);
+        out.put("boltAddress", self.boltAddress());
+        List<Map<String, Object>> dbs = new ArrayList<>();
+        for (Database db : databases.all()) {
+            Map<String, Object> d = new LinkedHashMap<>();
+            d.put("name", db.name());
+            d.put("role", db.role());
+            d.put("leader", db.leader().map(RaftPeerId::toString).orElse(null));
+            d.put("lastCommittedTxId", db.lastCommittedTxId());
+            d.put("chainHash", db.chainHashHex());
+            d.put("appliedIndex", db.state().appliedIndex());
+            dbs.add(d);
+        }
+        out.put("databases", dbs);
+        try {
+            return JSON.writeValueAsBytes(out);
+        } catch (IOException e) {
+            return "{}".getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        if (bootstrap != null) {
+            bootstrap.interrupt();
+        }
+        databases.close();
+        closeQuietly(systemClient);
+        closeQuietly(raft);
+        clusterPort.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.debug("close failed: {}", e.toString());
+        }
+    }
+
+    /** Deletes a server's data directory (tests, sandbox reset). */
+    public static void wipe(Path dataDir) throws IOException {
+        GraphStore.deleteRecursively(dataDir);
+    }
+}

@@ -1,0 +1,324 @@
+package io.ccdr.node.config;
+
+import io.ccdr.node.store.RetentionPolicy;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * A server's configuration: a Neo4j-style properties file, overridden by environment variables
+ * named {@code CCDR_<key>} where {@code .} becomes {@code _} and {@code _} becomes {@code __}
+ * (so {@code CCDR_server_bolt_listen__address} sets {@code server.bolt.listen_address}). Parsed
+ * and validated once; unknown keys and bad values are rejected with the key named.
+ */
+public final class ServerConfig {
+    public static final String ENV_PREFIX = "CCDR_";
+    private static final Set<String> MODES = Set.of("NONE", "PRIMARY", "SECONDARY");
+
+    /** Keys whose values other modules validate (TLS policies, metrics) or that launchers read. */
+    private static final List<Pattern> DELEGATED = List.of(
+            Pattern.compile("dbms\\.ssl\\.policy\\.(cluster|bolt)\\.(enabled|base_directory|private_key|public_certificate|trusted_dir|revoked_dir|client_auth|verify_hostname|tls_versions|ciphers|trust_all|private_key_password)"),
+            Pattern.compile("server\\.metrics\\.(enabled|prometheus\\.enabled|prometheus\\.endpoint|prefix)"),
+            Pattern.compile("server\\.jvm\\.additional"),
+            Pattern.compile("server\\.memory\\.(heap\\.initial_size|heap\\.max_size|pagecache\\.size)"));
+
+    private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+
+    static {
+        DEFAULTS.put("server.directories.data", "data");
+        DEFAULTS.put("server.default_listen_address", "localhost");
+        DEFAULTS.put("server.default_advertised_address", "localhost");
+        DEFAULTS.put("server.cluster.raft.listen_address", ":7000");
+        DEFAULTS.put("server.cluster.raft.advertised_address", ""); // host: default advertised address, port: the listen port
+        DEFAULTS.put("server.cluster.listen_address", ":6000");
+        DEFAULTS.put("server.cluster.advertised_address", "");
+        DEFAULTS.put("server.bolt.enabled", "true");
+        DEFAULTS.put("server.bolt.listen_address", ":7687");
+        DEFAULTS.put("server.bolt.advertised_address", "");
+        DEFAULTS.put("server.bolt.tls_level", "DISABLED");
+        DEFAULTS.put("dbms.cluster.endpoints", "");
+        DEFAULTS.put("dbms.cluster.minimum_initial_system_primaries_count", "0");
+        DEFAULTS.put("initial.dbms.default_database", "neo4j");
+        DEFAULTS.put("initial.dbms.default_primaries_count", "1");
+        DEFAULTS.put("initial.dbms.default_secondaries_count", "0");
+        DEFAULTS.put("initial.server.mode_constraint", "NONE");
+        DEFAULTS.put("db.tx_log.rotation.retention_policy", "2 days");
+        DEFAULTS.put("db.transaction.bookmark_ready_timeout", "30s");
+        DEFAULTS.put("dbms.security.auth_enabled", "true");
+        DEFAULTS.put("dbms.routing_ttl", "300s");
+        DEFAULTS.put("dbms.routing.reads_on_primaries_enabled", "true");
+        DEFAULTS.put("server.cluster.write_timeout", "10s");
+    }
+
+    private final Map<String, String> values;
+    private final Path dataDirectory;
+    private final HostPort raftListen, raftAdvertised, clusterListen, clusterAdvertised, boltListen, boltAdvertised;
+    private final boolean boltEnabled;
+    private final String boltTlsLevel;
+    private final List<HostPort> endpoints;
+    private final int minimumInitialSystemPrimaries;
+    private final String defaultDatabase;
+    private final int defaultPrimaries, defaultSecondaries;
+    private final String modeConstraint;
+    private final RetentionPolicy retention;
+    private final Duration bookmarkTimeout, routingTtl, writeTimeout;
+    private final boolean authEnabled, readsOnPrimaries;
+
+    private ServerConfig(Map<String, String> given, Path home) {
+        for (String key : given.keySet()) {
+            if (!DEFAULTS.containsKey(key) && DELEGATED.stream().noneMatch(p -> p.matcher(key).matches())) {
+                throw new ConfigException("Unrecognized setting '" + key + "'. No declared setting with name: " + key);
+            }
+        }
+        Map<String, String> v = new TreeMap<>(DEFAULTS);
+        v.putAll(given);
+        this.values = Collections.unmodifiableMap(v);
+        Path data = Path.of(v.get("server.directories.data"));
+        this.dataDirectory = (data.isAbsolute() ? data : home.resolve(data)).normalize();
+        String listenHost = get("server.default_listen_address", s -> s);
+        String advHost = get("server.default_advertised_address", s -> s);
+        this.raftListen = address("server.cluster.raft.listen_address", listenHost, 7000);
+        this.raftAdvertised = address("server.cluster.raft.advertised_address", advHost, raftListen.port());
+        this.clusterListen = address("server.cluster.listen_address", listenHost, 6000);
+        this.clusterAdvertised = address("server.cluster.advertised_address", advHost, clusterListen.port());
+        this.boltListen = address("server.bolt.listen_address", listenHost, 7687);
+        this.boltAdvertised = address("server.bolt.advertised_address", advHost, boltListen.port());
+        this.boltEnabled = bool("server.bolt.enabled");
+        this.boltTlsLevel = oneOf("server.bolt.tls_level", Set.of("DISABLED", "OPTIONAL", "REQUIRED"));
+        String eps = v.get("dbms.cluster.endpoints").trim();
+        List<HostPort> list = new ArrayList<>();
+        if (!eps.isEmpty()) {
+            for (String e : eps.split(",")) {
+                list.add(get("dbms.cluster.endpoints", s -> HostPort.parse(e, advHost, 6000)));
+            }
+        }
+        this.endpoints = list.isEmpty() ? List.of(clusterAdvertised) : List.copyOf(list);
+        this.minimumInitialSystemPrimaries = integer("dbms.cluster.minimum_initial_system_primaries_count", 0, 99);
+        this.defaultDatabase = get("initial.dbms.default_database", ServerConfig::databaseName);
+        this.defaultPrimaries = integer("initial.dbms.default_primaries_count", 1, 11);
+        this.defaultSecondaries = integer("initial.dbms.default_secondaries_count", 0, 20);
+        this.modeConstraint = oneOf("initial.server.mode_constraint", MODES);
+        this.retention = get("db.tx_log.rotation.retention_policy", RetentionPolicy::parse);
+        this.bookmarkTimeout = duration("db.transaction.bookmark_ready_timeout");
+        this.routingTtl = duration("dbms.routing_ttl");
+        this.writeTimeout = duration("server.cluster.write_timeout");
+        this.authEnabled = bool("dbms.security.auth_enabled");
+        this.readsOnPrimaries = bool("dbms.routing.reads_on_primaries_enabled");
+    }
+
+    /** Builds a configuration from explicit values (tests, embedding); relative paths resolve against {@code home}. */
+    public static ServerConfig of(Map<String, String> settings, Path home) {
+        return new ServerConfig(settings, home);
+    }
+
+    /** Reads {@code file}, then applies {@code CCDR_*} overrides from {@code environment}. */
+    public static ServerConfig load(Path file, Map<String, String> environment) {
+        Map<String, String> settings = new LinkedHashMap<>();
+        if (file != null) {
+            Properties p = new Properties();
+            try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+                p.load(r);
+            } catch (IOException e) {
+                throw new ConfigException("Cannot read configuration file " + file + ": " + e.getMessage());
+            }
+            p.stringPropertyNames().forEach(k -> settings.put(k.trim(), p.getProperty(k).trim()));
+        }
+        settings.putAll(environmentOverrides(environment));
+        Path home = file == null ? Path.of("").toAbsolutePath() : file.toAbsolutePath().getParent();
+        return new ServerConfig(settings, home);
+    }
+
+    /** {@code CCDR_server_bolt_listen__address=x} → {@code server.bolt.listen_address=x}. */
+    public static Map<String, String> environmentOverrides(Map<String, String> environment) {
+        Map<String, String> out = new TreeMap<>();
+        environment.forEach((name, value) -> {
+            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+                String key = name.substring(ENV_PREFIX.length()).replace("__", "\u0000").replace('_', '.').replace('\u0000', '_');
+                if (key.contains(".")) {
+                    out.put(key, value);
+                }
+            }
+        });
+        return out;
+    }
+
+    private <T> T get(String key, Function<String, T> parse) {
+        String raw = values.get(key);
+        try {
+            return parse.apply(raw);
+        } catch (RuntimeException e) {
+            throw new ConfigException("Bad value '" + raw + "' for setting '" + key + "': " + e.getMessage());
+        }
+    }
+
+    private HostPort address(String key, String defaultHost, int defaultPort) {
+        return get(key, s -> HostPort.parse(s, defaultHost, defaultPort));
+    }
+
+    private boolean bool(String key) {
+        return get(key, s -> switch (s.toLowerCase(Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException("expected true or false");
+        });
+    }
+
+    private int integer(String key, int min, int max) {
+        return get(key, s -> {
+            int n = Integer.parseInt(s);
+            if (n < min || n > max) {
+                throw new IllegalArgumentException("must be between " + min + " and " + max);
+            }
+            return n;
+        });
+    }
+
+    private String oneOf(String key, Set<String> allowed) {
+        return get(key, s -> {
+            String u = s.toUpperCase(Locale.ROOT);
+            if (!allowed.contains(u)) {
+                throw new IllegalArgumentException("expected one of " + new java.util.TreeSet<>(allowed));
+            }
+            return u;
+        });
+    }
+
+    private Duration duration(String key) {
+        return get(key, ServerConfig::parseDuration);
+    }
+
+    /** Neo4j duration forms: {@code 30s}, {@code 500ms}, {@code 5m}, {@code 1h}, {@code 2d}; a bare number is seconds. */
+    public static Duration parseDuration(String s) {
+        var m = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)?").matcher(s.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a duration such as 30s, 500ms, 5m");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "s" : m.group(2);
+        return switch (unit) {
+            case "ms" -> Duration.ofMillis(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> Duration.ofSeconds(n);
+        };
+    }
+
+    /** Database names as Neo4j allows them: 3-63 chars, lower-case letters, digits, dots and dashes. */
+    public static String databaseName(String s) {
+        String n = s.trim().toLowerCase(Locale.ROOT);
+        if (!n.matches("[a-z][a-z0-9.\\-]{2,62}")) {
+            throw new IllegalArgumentException("'" + s + "' is not a valid database name (3-63 characters: letters, digits, '.', '-', starting with a letter)");
+        }
+        return n;
+    }
+
+    public String get(String key) {
+        return values.get(key);
+    }
+
+    public Map<String, String> values() {
+        return values;
+    }
+
+    public Path dataDirectory() {
+        return dataDirectory;
+    }
+
+    public HostPort raftListenAddress() {
+        return raftListen;
+    }
+
+    public HostPort raftAdvertisedAddress() {
+        return raftAdvertised;
+    }
+
+    public HostPort clusterListenAddress() {
+        return clusterListen;
+    }
+
+    public HostPort clusterAdvertisedAddress() {
+        return clusterAdvertised;
+    }
+
+    public HostPort boltListenAddress() {
+        return boltListen;
+    }
+
+    public HostPort boltAdvertisedAddress() {
+        return boltAdvertised;
+    }
+
+    public boolean boltEnabled() {
+        return boltEnabled;
+    }
+
+    public String boltTlsLevel() {
+        return boltTlsLevel;
+    }
+
+    public List<HostPort> endpoints() {
+        return endpoints;
+    }
+
+    /** How many primary-capable servers must be discovered before the system database forms (0 = all endpoints). */
+    public int minimumInitialSystemPrimaries() {
+        return minimumInitialSystemPrimaries;
+    }
+
+    public String defaultDatabase() {
+        return defaultDatabase;
+    }
+
+    public int defaultPrimaries() {
+        return defaultPrimaries;
+    }
+
+    public int defaultSecondaries() {
+        return defaultSecondaries;
+    }
+
+    public String modeConstraint() {
+        return modeConstraint;
+    }
+
+    public RetentionPolicy retentionPolicy() {
+        return retention;
+    }
+
+    public Duration bookmarkTimeout() {
+        return bookmarkTimeout;
+    }
+
+    public Duration routingTtl() {
+        return routingTtl;
+    }
+
+    /** How long a write waits for Raft commit before failing with a retryable error. */
+    public Duration writeTimeout() {
+        return writeTimeout;
+    }
+
+    public boolean authEnabled() {
+        return authEnabled;
+    }
+
+    public boolean readsOnPrimaries() {
+        return readsOnPrimaries;
+    }
+}

@@ -1,0 +1,273 @@
+package io.ccdr.node.dbms;
+
+import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.graph.GraphReader;
+import io.ccdr.node.graph.GraphWriter;
+import io.ccdr.node.raft.DatabaseStateMachine;
+import io.ccdr.node.raft.RaftNode;
+import io.ccdr.node.store.ApplyOutcome;
+import io.ccdr.node.store.GraphStore;
+import io.ccdr.node.store.StoreState;
+import io.ccdr.node.store.StoreView;
+import io.ccdr.node.store.TransactionState;
+import io.ccdr.node.tx.ChangeSetCodec;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
+
+/**
+ * One database hosted on this server: its Raft group member, its store, and the write and read
+ * paths. Writes run on the leader without any lock across the Raft round trip: the work executes
+ * against a snapshot, produces a change set, and many change sets are in flight at once; conflicts
+ * are settled deterministically when they are applied.
+ */
+public final class Database implements DatabaseStateMachine.Listener {
+    /** How long to wait for a new leader's entries to reveal whether a proposal committed. */
+    private static final Duration OUTCOME_RESOLUTION = Duration.ofSeconds(8);
+
+    private final String name;
+    private final RaftGroupId groupId;
+    private final RaftNode raft;
+    private final DatabaseStateMachine stateMachine;
+    private final Duration writeTimeout;
+    private final Duration bookmarkTimeout;
+    private final Function<RaftPeerId, String> boltAddressOf;
+    private final Map<UUID, CompletableFuture<ApplyOutcome>> inFlight = new ConcurrentHashMap<>();
+    private volatile LeaderIds ids;
+    private volatile long idsTerm = -1;
+
+    public Database(String name, RaftGroupId groupId, RaftNode raft, DatabaseStateMachine stateMachine, Duration writeTimeout,
+                    Duration bookmarkTimeout, Function<RaftPeerId, String> boltAddressOf) {
+        this.name = name;
+        this.groupId = groupId;
+        this.raft = raft;
+        this.stateMachine = stateMachine;
+        this.writeTimeout = writeTimeout;
+        this.bookmarkTimeout = bookmarkTimeout;
+        this.boltAddressOf = boltAddressOf;
+        stateMachine.setListener(this);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RaftGroupId groupId() {
+        return groupId;
+    }
+
+    public GraphStore store() {
+        return stateMachine.store();
+    }
+
+    public StoreState state() {
+        return store().state();
+    }
+
+    public long lastCommittedTxId() {
+        return state().lastTxId();
+    }
+
+    public String chainHashHex() {
+        return state().chainHashHex();
+    }
+
+    private Optional<RaftServer.Division> division() {
+        return raft.division(groupId);
+    }
+
+    public boolean isLeader() {
+        return division().map(d -> d.getInfo().isLeader()).orElse(false);
+    }
+
+    /** The leader's Raft peer id if known. */
+    public Optional<RaftPeerId> leader() {
+        return division().map(d -> d.getInfo().getLeaderId());
+    }
+
+    public long term() {
+        return division().map(d -> d.getInfo().getCurrentTerm()).orElse(0L);
+    }
+
+    public long commitIndex() {
+        return division().map(d -> d.getRaftLog().getLastCommittedIndex()).orElse(-1L);
+    }
+
+    public long appliedIndex() {
+        return division().map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L);
+    }
+
+    /** "LEADER", "FOLLOWER", "CANDIDATE", "LISTENER" or "UNKNOWN". */
+    public String role() {
+        return division().map(d -> d.getInfo().getCurrentRole().name()).orElse("UNKNOWN");
+    }
+
+    // ---- writes ------------------------------------------------------------------------------
+
+    /**
+     * Runs {@code work} as a write transaction and commits its change set through Raft.
+     *
+     * @throws GraphException {@code Neo.ClientError.Cluster.NotALeader} when this server does not
+     *                        lead the database (the message names the leader), a
+     *                        {@code Neo.TransientError.*} when the client should retry, or the
+     *                        client error the work or the commit raised.
+     */
+    public <T> WriteResult<T> write(Function<GraphWriter, T> work) {
+        RaftServer.Division d = division().orElseThrow(() -> ClusterErrors.unavailable(name, "not hosted on this server"));
+        if (!d.getInfo().isLeader()) {
+            throw ClusterErrors.notALeader(name, leaderHint());
+        }
+        long term = d.getInfo().getCurrentTerm();
+        LeaderIds allocator = idsFor(d, term);
+        T value;
+        byte[] changeSet;
+        long base;
+        try (StoreView view = store().view()) {
+            TransactionState tx = new TransactionState(view, allocator);
+            value = work.apply(tx);
+            base = view.baseTxId();
+            if (!tx.hasChanges()) {
+                return new WriteResult<>(value, base, false, null, 0);
+            }
+            changeSet = ChangeSetCodec.encode(tx.toChangeSet(System.currentTimeMillis()));
+        }
+        ApplyOutcome outcome = commit(changeSet, term);
+        if (outcome instanceof ApplyOutcome.Committed c) {
+            return new WriteResult<>(value, c.txId(), true, c.chainHash(), c.commitTimeMillis());
+        }
+        ApplyOutcome.Rejected r = (ApplyOutcome.Rejected) outcome;
+        throw new GraphException(r.statusCode(), r.message());
+    }
+
+    private LeaderIds idsFor(RaftServer.Division d, long term) {
+        if (!d.getInfo().isLeaderReady()) {
+            // the new leader has not applied its predecessors' entries yet: id high-water marks are not final
+            throw new GraphException(ClusterErrors.DATABASE_UNAVAILABLE, "Database '" + name + "' has a new leader that is still "
+                    + "catching up; retry in a moment.");
+        }
+        if (ids == null || idsTerm != term) {
+            synchronized (this) {
+                if (ids == null || idsTerm != term) {
+                    StoreState s = store().state();
+                    ids = new LeaderIds(s.nextNodeId(), s.nextRelationshipId());
+                    idsTerm = term;
+                }
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Proposes a change set and returns its applied outcome. When Raft cannot confirm (leadership
+     * lost, timeout), waits until entries of a later term are applied here: by then the proposal
+     * either was applied (and the caller gets its real outcome) or never will be (and the caller
+     * gets a retryable error). So a retry can never duplicate a committed write.
+     */
+    private ApplyOutcome commit(byte[] changeSet, long term) {
+        UUID requestId = UUID.randomUUID();
+        CompletableFuture<ApplyOutcome> applied = new CompletableFuture<>();
+        inFlight.put(requestId, applied);
+        try {
+            CompletableFuture<RaftClientReply> reply = raft.submitLocal(groupId,
+                    new io.ccdr.node.raft.DatabaseEntry(requestId, changeSet).encode());
+            CompletableFuture<Object> failed = reply.thenApply(r -> r.isSuccess() ? null : (Object) r)
+                    .exceptionally(e -> e);
+            try {
+                Object first = CompletableFuture.anyOf(applied, failed.thenCompose(
+                        f -> f == null ? new CompletableFuture<>() : CompletableFuture.completedFuture(f)))
+                        .get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                if (first instanceof ApplyOutcome o) {
+                    return o;
+                }
+            } catch (TimeoutException e) {
+                // fall through to resolution
+            } catch (ExecutionException e) {
+                // reply failed: resolve below
+            }
+            if (applied.isDone()) {
+                return applied.join();
+            }
+            try {
+                stateMachine.awaitTermPassed(term, OUTCOME_RESOLUTION.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (applied.isDone()) {
+                return applied.join();
+            }
+            if (stateMachine.lastAppliedTerm() > term) {
+                throw ClusterErrors.notALeader(name, leaderHint());
+            }
+            throw ClusterErrors.unavailable(name, "the commit could not be confirmed (no majority reachable within "
+                    + writeTimeout.plus(OUTCOME_RESOLUTION).toSeconds() + " s); the transaction may or may not have committed");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ClusterErrors.unavailable(name, "interrupted while committing");
+        } finally {
+            inFlight.remove(requestId);
+        }
+    }
+
+    private String leaderHint() {
+        return leader().map(boltAddressOf).orElse(null);
+    }
+
+    // ---- reads -------------------------------------------------------------------------------
+
+    /** Waits until this member has applied {@code minTxId} (a bookmark), or fails with BookmarkTimeout. */
+    public void awaitTxId(long minTxId) {
+        awaitTxId(minTxId, bookmarkTimeout);
+    }
+
+    public void awaitTxId(long minTxId, Duration timeout) {
+        try {
+            if (!stateMachine.awaitTxId(minTxId, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new GraphException(ClusterErrors.BOOKMARK_TIMEOUT, "Database '" + name + "' on this server has not reached "
+                        + "transaction " + minTxId + " within " + timeout.toMillis() + " ms (it is at " + lastCommittedTxId()
+                        + "); retry, or read from another member.");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ClusterErrors.unavailable(name, "interrupted while waiting for a bookmark");
+        }
+    }
+
+    /** Runs {@code work} against a consistent view that includes at least {@code minTxId}. */
+    public <T> T read(long minTxId, Function<GraphReader, T> work) {
+        awaitTxId(minTxId);
+        try (StoreView view = store().view()) {
+            return work.apply(view);
+        }
+    }
+
+    // ---- state machine callbacks ------------------------------------------------------------
+
+    @Override
+    public void applied(UUID requestId, long term, ApplyOutcome outcome) {
+        CompletableFuture<ApplyOutcome> f = inFlight.get(requestId);
+        if (f != null) {
+            f.complete(outcome);
+        }
+    }
+
+    @Override
+    public void leaderReady(long term) {
+        // ids are (re)initialised lazily for the new term
+    }
+
+    @Override
+    public void leaderChanged(RaftPeerId newLeader) {
+    }
+}

@@ -1,0 +1,198 @@
+package io.ccdr.node.dbms;
+
+import io.ccdr.node.raft.DatabaseStateMachine;
+import io.ccdr.node.raft.RaftNode;
+import io.ccdr.node.store.GraphStore;
+import io.ccdr.node.system.DatabaseInfo;
+import io.ccdr.node.system.ServerInfo;
+import io.ccdr.node.system.SystemState;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeer;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.statemachine.StateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * Makes this server host exactly the databases the {@code system} database allocates to it: joins
+ * their Raft groups, opens their stores, and leaves and deletes dropped ones. Reconciliation runs
+ * on one thread, triggered by system-state changes and periodically.
+ *
+ * <p>A local catalog ({@code cluster/databases.properties}: group id → name) lets Ratis reopen a
+ * database's group at start-up before the system database has replayed.
+ */
+public final class DatabaseManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseManager.class);
+
+    private final String serverId;
+    private final Path dataDir;
+    private final Path catalogFile;
+    private final Properties catalog = new Properties();
+    private final Map<RaftGroupId, DatabaseStateMachine> machines = new ConcurrentHashMap<>();
+    private final Map<String, Database> databases = new ConcurrentHashMap<>();
+    private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ccdr-database-reconciler");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile RaftNode raft;
+    private volatile Supplier<SystemState.Snapshot> systemState;
+    private final Duration writeTimeout;
+    private final Duration bookmarkTimeout;
+    private volatile Function<RaftPeerId, String> boltAddressOf = id -> null;
+
+    public DatabaseManager(String serverId, Path dataDir, Duration writeTimeout, Duration bookmarkTimeout) throws IOException {
+        this.serverId = serverId;
+        this.dataDir = dataDir;
+        this.catalogFile = dataDir.resolve("cluster").resolve("databases.properties");
+        this.writeTimeout = writeTimeout;
+        this.bookmarkTimeout = bookmarkTimeout;
+        if (Files.exists(catalogFile)) {
+            try (Reader r = Files.newBufferedReader(catalogFile)) {
+                catalog.load(r);
+            }
+        }
+    }
+
+    /** The Ratis registry entry for database groups (the system group is resolved by the caller). */
+    public StateMachine stateMachineFor(RaftGroupId groupId) {
+        return machines.computeIfAbsent(groupId, gid -> {
+            String name = catalog.getProperty(gid.getUuid().toString());
+            if (name == null) {
+                throw new IllegalStateException("raft group " + gid + " is not a database known to this server");
+            }
+            return new DatabaseStateMachine(name, storeDirectory(name));
+        });
+    }
+
+    public Path storeDirectory(String name) {
+        return dataDir.resolve("databases").resolve(name).resolve("store");
+    }
+
+    public void start(RaftNode raft, Supplier<SystemState.Snapshot> systemState, Function<RaftPeerId, String> boltAddressOf) {
+        this.raft = raft;
+        this.systemState = systemState;
+        this.boltAddressOf = boltAddressOf;
+        reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 0, 1, TimeUnit.SECONDS);
+    }
+
+    /** Asks for a reconciliation soon (called on every system-state change). */
+    public void poke() {
+        if (raft != null) {
+            reconciler.execute(this::reconcileQuietly);
+        }
+    }
+
+    public Optional<Database> database(String name) {
+        return Optional.ofNullable(databases.get(name));
+    }
+
+    public List<Database> all() {
+        return new ArrayList<>(databases.values());
+    }
+
+    private void reconcileQuietly() {
+        try {
+            reconcile();
+        } catch (Exception e) {
+            LOG.warn("database reconciliation failed (will retry): {}", e.toString());
+        }
+    }
+
+    private synchronized void reconcile() throws IOException {
+        SystemState.Snapshot state = systemState.get();
+        for (DatabaseInfo info : state.databases().values()) {
+            if (!info.primaryServers().contains(serverId) || !"online".equals(info.requestedStatus())) {
+                continue;
+            }
+            if (databases.containsKey(info.name())) {
+                continue;
+            }
+            RaftGroupId gid = RaftGroupId.valueOf(UUID.fromString(info.groupId()));
+            rememberInCatalog(gid, info.name());
+            List<RaftPeer> peers = new ArrayList<>();
+            for (String id : info.primaryServers()) {
+                ServerInfo s = state.servers().get(id);
+                if (s == null) {
+                    throw new IOException("database " + info.name() + " is allocated to unknown server " + id);
+                }
+                peers.add(RaftPeer.newBuilder().setId(id).setAddress(s.raftAddress()).build());
+            }
+            raft.addGroup(RaftGroup.valueOf(gid, peers));
+            DatabaseStateMachine sm = (DatabaseStateMachine) stateMachineFor(gid);
+            databases.put(info.name(), new Database(info.name(), gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf));
+            LOG.info("hosting database '{}' (raft group {}) as one of {} primaries", info.name(), gid.getUuid(), peers.size());
+        }
+        for (Database db : new ArrayList<>(databases.values())) {
+            DatabaseInfo info = state.databases().get(db.name());
+            boolean dropped = info == null || !info.groupId().equals(db.groupId().getUuid().toString());
+            if (dropped && state.version() > 0) {
+                drop(db);
+            }
+        }
+    }
+
+    private void drop(Database db) throws IOException {
+        databases.remove(db.name());
+        raft.removeGroup(db.groupId());
+        DatabaseStateMachine sm = machines.remove(db.groupId());
+        if (sm != null) {
+            sm.close();
+        }
+        GraphStore.deleteRecursively(storeDirectory(db.name()).getParent());
+        forgetInCatalog(db.groupId());
+        LOG.info("dropped database '{}' from this server", db.name());
+    }
+
+    private void rememberInCatalog(RaftGroupId gid, String name) throws IOException {
+        if (name.equals(catalog.getProperty(gid.getUuid().toString()))) {
+            return;
+        }
+        catalog.setProperty(gid.getUuid().toString(), name);
+        saveCatalog();
+    }
+
+    private void forgetInCatalog(RaftGroupId gid) throws IOException {
+        catalog.remove(gid.getUuid().toString());
+        saveCatalog();
+    }
+
+    private void saveCatalog() throws IOException {
+        Files.createDirectories(catalogFile.getParent());
+        Path tmp = catalogFile.resolveSibling("databases.properties.tmp");
+        try (Writer w = Files.newBufferedWriter(tmp)) {
+            catalog.store(w, "raft group id = database name (local catalog)");
+        }
+        Files.move(tmp, catalogFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Override
+    public void close() {
+        reconciler.shutdownNow();
+        try {
+            reconciler.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,246 @@
+package io.ccdr.node.raft;
+
+import io.ccdr.node.store.ApplyOutcome;
+import io.ccdr.node.store.GraphStore;
+import io.ccdr.node.store.StoreState;
+import io.ccdr.node.tx.CorruptDataException;
+import org.apache.ratis.proto.RaftProtos.LogEntryProto;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftGroupMemberId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.server.protocol.TermIndex;
+import org.apache.ratis.server.storage.RaftStorage;
+import org.apache.ratis.statemachine.SnapshotInfo;
+import org.apache.ratis.statemachine.StateMachineStorage;
+import org.apache.ratis.statemachine.TransactionContext;
+import org.apache.ratis.statemachine.impl.BaseStateMachine;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Raft state machine of one database: applies replicated change sets to the {@link GraphStore}
+ * in log order. Applying is deterministic, so every member holds the same txIds and chain hashes.
+ *
+ * <p>Contracts: entries at or below the store's recorded applied index are skipped (they are
+ * already in the store after a crash); a snapshot is a store checkpoint, taken on the apply
+ * thread so it is exactly at the applied index; {@code reinitialize} after a snapshot install
+ * swaps the live store for the installed checkpoint.
+ */
+public final class DatabaseStateMachine extends BaseStateMachine {
+    private static final Logger LOG = LoggerFactory.getLogger(DatabaseStateMachine.class);
+
+    /** Told about applied transactions and leadership; implemented by the database. */
+    public interface Listener {
+        void applied(UUID requestId, long term, ApplyOutcome outcome);
+
+        void leaderReady(long term);
+
+        void leaderChanged(RaftPeerId newLeader);
+    }
+
+    private final String databaseName;
+    private final Path storeDir;
+    private final SnapshotDirectories storage = new SnapshotDirectories();
+    private volatile GraphStore store;
+    private volatile Listener listener;
+    private volatile long lastAppliedTerm;
+    private final Object progress = new Object();
+
+    public DatabaseStateMachine(String databaseName, Path storeDir) {
+        this.databaseName = databaseName;
+        this.storeDir = storeDir;
+    }
+
+    public void setListener(Listener listener) {
+        this.listener = listener;
+    }
+
+    public String databaseName() {
+        return databaseName;
+    }
+
+    /** The live store; null until the group is initialized. */
+    public GraphStore store() {
+        return store;
+    }
+
+    @Override
+    public StateMachineStorage getStateMachineStorage() {
+        return storage;
+    }
+
+    @Override
+    public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
+        super.initialize(server, groupId, raftStorage);
+        storage.init(raftStorage);
+        GraphStore opened = GraphStore.open(storeDir);
+        Optional<SnapshotDirectories.Checkpoint> latest = storage.latest();
+        if (latest.isPresent() && opened.state().appliedIndex() < latest.get().index()) {
+            // a snapshot was installed but the swap did not complete before a crash
+            opened.replaceWith(latest.get().dir());
+        }
+        store = opened;
+        StoreState s = opened.state();
+        if (s.appliedIndex() >= 0) {
+            updateLastAppliedTermIndex(s.appliedTerm(), s.appliedIndex());
+        }
+        lastAppliedTerm = s.appliedTerm();
+        LOG.info("database {} store opened at txId {} (raft index {})", databaseName, s.lastTxId(), s.appliedIndex());
+    }
+
+    @Override
+    public void reinitialize() throws IOException {
+        SnapshotDirectories.Checkpoint latest = storage.latest()
+                .orElseThrow(() -> new IOException("snapshot installed but no checkpoint found in " + storage.directory()));
+        storage.invalidate();
+        store.replaceWith(latest.dir());
+        updateLastAppliedTermIndex(latest.term(), latest.index());
+        lastAppliedTerm = latest.term();
+        LOG.info("database {} installed snapshot at raft index {} (txId {})", databaseName, latest.index(), store.state().lastTxId());
+        signalProgress();
+    }
+
+    @Override
+    public SnapshotInfo getLatestSnapshot() {
+        return storage.getLatestSnapshot();
+    }
+
+    @Override
+    public long takeSnapshot() throws IOException {
+        StoreState at = store.state();
+        if (at.appliedIndex() < 0) {
+            return -1;
+        }
+        Optional<SnapshotDirectories.Checkpoint> latest = storage.latest();
+        if (latest.isPresent() && latest.get().index() >= at.appliedIndex()) {
+            return latest.get().index();
+        }
+        Path tmp = storage.newTemporary();
+        StoreState written = store.checkpoint(tmp);
+        storage.publish(tmp, written.appliedTerm(), written.appliedIndex());
+        LOG.debug("database {} checkpoint at raft index {} txId {}", databaseName, written.appliedIndex(), written.lastTxId());
+        return written.appliedIndex();
+    }
+
+    @Override
+    public CompletableFuture<Message> applyTransaction(TransactionContext trx) {
+        LogEntryProto entry = trx.getLogEntry();
+        long term = entry.getTerm();
+        long index = entry.getIndex();
+        GraphStore s = store;
+        if (index <= s.state().appliedIndex()) {
+            updateLastAppliedTermIndex(term, index);
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
+        UUID requestId = null;
+        ApplyOutcome outcome;
+        try {
+            DatabaseEntry env = DatabaseEntry.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            requestId = env.requestId();
+            outcome = s.apply(term, index, env.changeSet());
+        } catch (CorruptDataException e) {
+            s.markApplied(term, index);
+            outcome = new ApplyOutcome.Rejected("Neo.DatabaseError.Transaction.TransactionCommitFailed", "corrupt entry: " + e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.error("database {}: cannot apply raft entry {} ({}); this member stops applying", databaseName, index, e.getMessage());
+            return CompletableFuture.failedFuture(e);
+        }
+        updateLastAppliedTermIndex(term, index);
+        lastAppliedTerm = term;
+        Listener l = listener;
+        if (l != null && requestId != null) {
+            l.applied(requestId, term, outcome);
+        }
+        signalProgress();
+        return CompletableFuture.completedFuture(Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(OutcomeCodec.encode(outcome))));
+    }
+
+    @Override
+    public void notifyTermIndexUpdated(long term, long index) {
+        super.notifyTermIndexUpdated(term, index);
+        GraphStore s = store;
+        if (s != null) {
+            s.markApplied(term, index);
+        }
+        lastAppliedTerm = Math.max(lastAppliedTerm, term);
+        signalProgress();
+    }
+
+    @Override
+    public void notifyLeaderReady() {
+        Listener l = listener;
+        if (l != null) {
+            l.leaderReady(lastAppliedTerm);
+        }
+    }
+
+    @Override
+    public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
+        Listener l = listener;
+        if (l != null) {
+            l.leaderChanged(newLeaderId);
+        }
+        signalProgress();
+    }
+
+    /** The term of the last applied entry: once it exceeds a proposal's term, that proposal's fate is known. */
+    public long lastAppliedTerm() {
+        return lastAppliedTerm;
+    }
+
+    private void signalProgress() {
+        synchronized (progress) {
+            progress.notifyAll();
+        }
+    }
+
+    /**
+     * Waits until {@code txId} is applied locally. Returns false on timeout.
+     */
+    public boolean awaitTxId(long txId, long timeout, TimeUnit unit) throws InterruptedException {
+        return awaitCondition(() -> store.state().lastTxId() >= txId, timeout, unit);
+    }
+
+    /** Waits until an entry of a term above {@code term} has been applied. */
+    public boolean awaitTermPassed(long term, long timeout, TimeUnit unit) throws InterruptedException {
+        return awaitCondition(() -> lastAppliedTerm > term, timeout, unit);
+    }
+
+    private boolean awaitCondition(java.util.function.BooleanSupplier condition, long timeout, TimeUnit unit) throws InterruptedException {
+        long deadline = System.nanoTime() + unit.toNanos(timeout);
+        synchronized (progress) {
+            while (!condition.getAsBoolean()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                TimeUnit.NANOSECONDS.timedWait(progress, Math.min(left, TimeUnit.MILLISECONDS.toNanos(50)));
+            }
+            return true;
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        super.close();
+        GraphStore s = store;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    TermIndex appliedTermIndex() {
+        return getLastAppliedTermIndex();
+    }
+}

@@ -1,0 +1,124 @@
+package io.ccdr.node.raft;
+
+import org.apache.ratis.conf.Parameters;
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.protocol.ClientId;
+import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.Message;
+import org.apache.ratis.protocol.RaftClientReply;
+import org.apache.ratis.protocol.RaftClientRequest;
+import org.apache.ratis.protocol.RaftGroup;
+import org.apache.ratis.protocol.RaftGroupId;
+import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
+import org.apache.ratis.protocol.exceptions.GroupMismatchException;
+import org.apache.ratis.server.RaftServer;
+import org.apache.ratis.statemachine.StateMachine;
+import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
+
+import java.io.File;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * This server's single Ratis server, hosting the {@code system} group and one group per local
+ * database. Proposals from the leader go straight into the local Ratis server (no network hop);
+ * group membership is managed through the same in-process admin API.
+ */
+public final class RaftNode implements AutoCloseable {
+    private final RaftPeerId selfId;
+    private final RaftServer server;
+    private final ClientId clientId = ClientId.randomId();
+    private final AtomicLong callIds = new AtomicLong();
+
+    public RaftNode(RaftPeerId selfId, File storageDir, int port, StateMachine.Registry registry, Parameters parameters)
+            throws IOException {
+        this.selfId = selfId;
+        RaftProperties props = RaftTuning.properties(storageDir, port);
+        this.server = RaftServer.newBuilder().setServerId(selfId).setProperties(props)
+                .setStateMachineRegistry(registry).setParameters(parameters).build();
+    }
+
+    public void start() throws IOException {
+        server.start();
+    }
+
+    public RaftPeerId selfId() {
+        return selfId;
+    }
+
+    public RaftServer server() {
+        return server;
+    }
+
+    public boolean hosts(RaftGroupId groupId) {
+        try {
+            for (RaftGroupId id : server.getGroupIds()) {
+                if (id.equals(groupId)) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public Optional<RaftServer.Division> division(RaftGroupId groupId) {
+        try {
+            return Optional.of(server.getDivision(groupId));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Joins {@code group} on this server; a no-op if already hosted. */
+    public void addGroup(RaftGroup group) throws IOException {
+        if (hosts(group.getGroupId())) {
+            return;
+        }
+        try {
+            RaftClientReply reply = server.groupManagement(
+                    GroupManagementRequest.newAdd(clientId, selfId, callIds.incrementAndGet(), group));
+            if (!reply.isSuccess() && !(((Object) reply.getException()) instanceof AlreadyExistsException)) {
+                throw new IOException("cannot add raft group " + group.getGroupId() + ": " + reply.getException());
+            }
+        } catch (AlreadyExistsException e) {
+            // raced with ourselves; fine
+        }
+    }
+
+    /** Leaves {@code groupId} and deletes its Raft storage. */
+    public void removeGroup(RaftGroupId groupId) throws IOException {
+        if (!hosts(groupId)) {
+            return;
+        }
+        try {
+            server.groupManagement(GroupManagementRequest.newRemove(clientId, selfId, callIds.incrementAndGet(), groupId, true, false));
+        } catch (GroupMismatchException e) {
+            // already gone
+        }
+    }
+
+    /** Proposes {@code data} to {@code groupId} through the local server (which must be its leader). */
+    public CompletableFuture<RaftClientReply> submitLocal(RaftGroupId groupId, byte[] data) {
+        RaftClientRequest request = RaftClientRequest.newBuilder()
+                .setClientId(clientId).setServerId(selfId).setGroupId(groupId)
+                .setCallId(callIds.incrementAndGet())
+                .setMessage(Message.valueOf(ByteString.copyFrom(data)))
+                .setType(RaftClientRequest.writeRequestType())
+                .build();
+        try {
+            return server.submitClientRequestAsync(request);
+        } catch (IOException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}

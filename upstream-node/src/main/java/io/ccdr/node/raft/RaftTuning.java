@@ -1,0 +1,67 @@
+package io.ccdr.node.raft;
+
+import org.apache.ratis.conf.RaftProperties;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.server.RaftServerConfigKeys;
+import org.apache.ratis.util.SizeInBytes;
+import org.apache.ratis.util.TimeDuration;
+
+import java.io.File;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Ratis settings for a server that hosts databases. Every group on the server shares them, so the
+ * per-group memory bounds here multiply by the number of hosted databases.
+ *
+ * <p>Why these values: the log is flushed durably (the store skips its own WAL and relies on it);
+ * the segment cache, write queue and retry cache are bounded so that a server in a 512 MiB heap
+ * does not collapse under GC (see the field notes); election timeouts are long enough that a
+ * loaded 2-core machine does not flap leadership, short enough for sub-2-second failover; and a
+ * leader that cannot reach a majority steps down instead of accepting writes it cannot commit.
+ */
+public final class RaftTuning {
+    /** Raft entries between automatic checkpoints (which let the log be purged). */
+    public static final long SNAPSHOT_THRESHOLD = 20_000;
+
+    private RaftTuning() {
+    }
+
+    public static RaftProperties properties(File storageDir, int port) {
+        RaftProperties p = new RaftProperties();
+        RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
+        GrpcConfigKeys.Server.setPort(p, port);
+        GrpcConfigKeys.setMessageSizeMax(p, SizeInBytes.valueOf("64MB"));
+        GrpcConfigKeys.setFlowControlWindow(p, SizeInBytes.valueOf("4MB"));
+
+        RaftServerConfigKeys.Rpc.setTimeoutMin(p, TimeDuration.valueOf(800, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setTimeoutMax(p, TimeDuration.valueOf(1600, TimeUnit.MILLISECONDS));
+        RaftServerConfigKeys.Rpc.setRequestTimeout(p, TimeDuration.valueOf(5, TimeUnit.SECONDS));
+        RaftServerConfigKeys.Rpc.setSlownessTimeout(p, TimeDuration.valueOf(30, TimeUnit.SECONDS));
+        RaftServerConfigKeys.LeaderElection.setPreVote(p, true);
+        RaftServerConfigKeys.LeaderElection.setLeaderStepDownWaitTime(p, TimeDuration.valueOf(4, TimeUnit.SECONDS));
+
+        RaftServerConfigKeys.Log.setSegmentSizeMax(p, SizeInBytes.valueOf("16MB"));
+        RaftServerConfigKeys.Log.setPreallocatedSize(p, SizeInBytes.valueOf("4MB"));
+        RaftServerConfigKeys.Log.setWriteBufferSize(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.setSegmentCacheNumMax(p, 2);
+        RaftServerConfigKeys.Log.setSegmentCacheSizeMax(p, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Log.setQueueElementLimit(p, 4096);
+        RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("32MB"));
+        RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
+        RaftServerConfigKeys.Log.setPurgeGap(p, 1024);
+        RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
+        RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("8MB"));
+        RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
+
+        RaftServerConfigKeys.Write.setElementLimit(p, 4096);
+        RaftServerConfigKeys.Write.setByteLimit(p, SizeInBytes.valueOf("64MB"));
+        RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
+
+        RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, SNAPSHOT_THRESHOLD);
+        RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
+        RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
+        return p;
+    }
+}

@@ -1,0 +1,476 @@
+package io.ccdr.node.store;
+
+import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.graph.IndexDescriptor;
+import io.ccdr.node.tx.BinaryReader;
+import io.ccdr.node.tx.BinaryWriter;
+import io.ccdr.node.tx.ChainHash;
+import io.ccdr.node.tx.ChangeSet;
+import io.ccdr.node.tx.ChangeSetCodec;
+import io.ccdr.node.tx.CorruptDataException;
+import io.ccdr.node.tx.TransactionRecord;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Checkpoint;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.LRUCache;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+
+/**
+ * One database's on-disk graph (RocksDB). The Raft state machine is its only writer: {@link #apply}
+ * turns a replicated change set into one atomic write batch that also records the new
+ * {@link StoreState} and the transaction-log entry, so the store is always at a well-defined
+ * position.
+ *
+ * <p>Durability comes from the Raft log, not from RocksDB's WAL: writes skip the WAL, column
+ * families flush atomically, and after a crash the state machine replays Raft entries past the
+ * recovered {@link StoreState#appliedIndex()}. A checkpoint (flush + hard links) is what lets Raft
+ * purge its log, and is also what a far-behind follower installs.
+ */
+public final class GraphStore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(GraphStore.class);
+    private static final byte[] STATE_KEY = "state".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] LOG_BYTES_KEY = "txlog.bytes".getBytes(StandardCharsets.US_ASCII);
+    private static final String SCHEMA_PREFIX = "schema/";
+    private static final List<String> FAMILIES = List.of("default", "nodes", "rels", "labels", "adjacency", "properties", "txlog");
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path dir;
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private DBOptions dbOptions;
+    private ColumnFamilyOptions cfOptions;
+    private LRUCache blockCache;
+    private final WriteOptions writeOptions = new WriteOptions().setDisableWAL(true);
+    private RocksDB db;
+    private List<ColumnFamilyHandle> handles = new ArrayList<>();
+    private volatile StoreState state;
+    private volatile List<IndexDescriptor> schema = List.of();
+    private volatile long logBytes;
+
+    private GraphStore(Path dir) {
+        this.dir = dir;
+    }
+
+    /** Opens (creating if needed) the store in {@code dir}. */
+    public static GraphStore open(Path dir) {
+        GraphStore store = new GraphStore(dir);
+        store.openDb();
+        return store;
+    }
+
+    private void openDb() {
+        try {
+            Files.createDirectories(dir);
+            blockCache = new LRUCache(32L << 20);
+            cfOptions = new ColumnFamilyOptions()
+                    .setWriteBufferSize(16L << 20)
+                    .setMaxWriteBufferNumber(3)
+                    .setCompressionType(CompressionType.LZ4_COMPRESSION)
+                    .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(blockCache).setFilterPolicy(new org.rocksdb.BloomFilter(10)));
+            dbOptions = new DBOptions().setCreateIfMissing(true).setCreateMissingColumnFamilies(true)
+                    .setAtomicFlush(true).setMaxBackgroundJobs(2).setMaxOpenFiles(512);
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            for (String f : FAMILIES) {
+                descriptors.add(new ColumnFamilyDescriptor(f.getBytes(StandardCharsets.UTF_8), cfOptions));
+            }
+            handles = new ArrayList<>();
+            db = RocksDB.open(dbOptions, dir.toString(), descriptors, handles);
+            byte[] s = db.get(metaCf(), STATE_KEY);
+            state = s == null ? StoreState.empty() : StoreState.decode(s);
+            byte[] lb = db.get(metaCf(), LOG_BYTES_KEY);
+            logBytes = lb == null ? 0 : Keys.getLong(lb, 0);
+            schema = loadSchema();
+        } catch (RocksDBException | IOException e) {
+            throw new GraphException("Neo.DatabaseError.General.StorageDamageDetected", "cannot open store at " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private List<IndexDescriptor> loadSchema() {
+        List<IndexDescriptor> rules = new ArrayList<>();
+        byte[] prefix = SCHEMA_PREFIX.getBytes(StandardCharsets.US_ASCII);
+        try (RocksIterator it = db.newIterator(metaCf())) {
+            for (it.seek(prefix); it.isValid() && Keys.startsWith(it.key(), prefix); it.next()) {
+                rules.add(RecordCodec.decodeRule(it.value()));
+            }
+        }
+        rules.sort(Comparator.comparing(IndexDescriptor::name));
+        return List.copyOf(rules);
+    }
+
+    static GraphException storageFailure(RocksDBException e) {
+        return new GraphException("Neo.DatabaseError.General.UnknownError", "storage failure: " + e.getMessage(), e);
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    ColumnFamilyHandle metaCf() {
+        return handles.get(0);
+    }
+
+    ColumnFamilyHandle nodesCf() {
+        return handles.get(1);
+    }
+
+    ColumnFamilyHandle relsCf() {
+        return handles.get(2);
+    }
+
+    ColumnFamilyHandle labelsCf() {
+        return handles.get(3);
+    }
+
+    ColumnFamilyHandle adjacencyCf() {
+        return handles.get(4);
+    }
+
+    ColumnFamilyHandle propertiesCf() {
+        return handles.get(5);
+    }
+
+    ColumnFamilyHandle txlogCf() {
+        return handles.get(6);
+    }
+
+    public Path directory() {
+        return dir;
+    }
+
+    public StoreState state() {
+        return state;
+    }
+
+    List<IndexDescriptor> schemaRules() {
+        return schema;
+    }
+
+    /** A consistent read view of the committed state; close it when done. */
+    public StoreView view() {
+        lifecycle.readLock().lock();
+        try {
+            return new StoreView(this, true);
+        } catch (RuntimeException e) {
+            lifecycle.readLock().unlock();
+            throw e;
+        }
+    }
+
+    void releaseView() {
+        lifecycle.readLock().unlock();
+    }
+
+    /** Records a Raft entry that carries no transaction (so replay can skip it next time). */
+    public void markApplied(long term, long index) {
+        if (index > state.appliedIndex()) {
+            state = state.withApplied(term, index);
+        }
+    }
+
+    /**
+     * Applies the change set carried by Raft entry {@code (term, index)}. Deterministic: every
+     * member given the same store and bytes reaches the same outcome and the same chain hash.
+     */
+    public ApplyOutcome apply(long term, long index, byte[] changeSetBytes) {
+        ChangeSet cs;
+        try {
+            cs = ChangeSetCodec.decode(changeSetBytes);
+        } catch (CorruptDataException e) {
+            markApplied(term, index);
+            return new ApplyOutcome.Rejected("Neo.DatabaseError.Transaction.TransactionCommitFailed", "corrupt change set: " + e.getMessage());
+        }
+        StoreState before = state;
+        long txId = before.lastTxId() + 1;
+        long commitTime = Math.max(before.lastCommitTimeMillis(), cs.proposedCommitTimeMillis());
+        byte[] chain = ChainHash.next(before.chainHash(), txId, changeSetBytes);
+        lifecycle.readLock().lock(); // released when the live view closes
+        try (StoreView live = new StoreView(this, false); WriteBatch batch = new WriteBatch()) {
+            TransactionState tx = new TransactionState(live, null, cs.baseTxId(), true);
+            for (ChangeSet.Op op : cs.ops()) {
+                tx.replay(op);
+            }
+            long[] nextIds = {before.nextNodeId(), before.nextRelationshipId()};
+            new ChangeSetMaterializer(this, live, tx, txId, batch, nextIds).materialize();
+            StoreState after = new StoreState(term, index, txId, commitTime, chain, nextIds[0], nextIds[1]);
+            batch.put(metaCf(), STATE_KEY, after.encode());
+            byte[] logRecord = encodeLogRecord(commitTime, chain, changeSetBytes);
+            batch.put(txlogCf(), Keys.id(txId), logRecord);
+            long newLogBytes = logBytes + logRecord.length;
+            batch.put(metaCf(), LOG_BYTES_KEY, Keys.id(newLogBytes));
+            db.write(writeOptions, batch);
+            logBytes = newLogBytes;
+            if (!tx.schemaTouched().isEmpty()) {
+                schema = loadSchema();
+            }
+            state = after;
+            return new ApplyOutcome.Committed(txId, commitTime, chain);
+        } catch (GraphException e) {
+            markApplied(term, index);
+            return new ApplyOutcome.Rejected(e.statusCode(), e.getMessage());
+        } catch (RocksDBException e) {
+            // The store cannot take the write (e.g. disk full). Not deterministic, so never report
+            // it as a rejection: fail the state machine so Raft stops applying on this member.
+            throw storageFailure(e);
+        }
+    }
+
+    private static byte[] encodeLogRecord(long commitTime, byte[] chain, byte[] changeSetBytes) {
+        return new BinaryWriter(48 + changeSetBytes.length).writeLong(commitTime).writeBytes(chain)
+                .writeBytes(changeSetBytes).toByteArray();
+    }
+
+    private static TransactionRecord decodeLogRecord(long txId, byte[] bytes) {
+        BinaryReader r = new BinaryReader(bytes);
+        long time = r.readLong();
+        byte[] chain = r.readBytes(ChainHash.LENGTH);
+        return new TransactionRecord(txId, time, chain, r.readBytes(r.remaining()));
+    }
+
+    /** Committed transactions from {@code fromTxId} on, at most {@code max}, in txId order. */
+    public List<TransactionRecord> transactions(long fromTxId, int max) {
+        List<TransactionRecord> out = new ArrayList<>();
+        lifecycle.readLock().lock();
+        try (RocksIterator it = db.newIterator(txlogCf())) {
+            for (it.seek(Keys.id(fromTxId)); it.isValid() && out.size() < max; it.next()) {
+                long txId = Keys.getLong(it.key(), 0);
+                if (!out.isEmpty() && txId != out.get(out.size() - 1).txId() + 1) {
+                    break;
+                }
+                if (out.isEmpty() && txId != fromTxId) {
+                    break; // fromTxId was pruned
+                }
+                out.add(decodeLogRecord(txId, it.value()));
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        return out;
+    }
+
+    /** The oldest txId still in the transaction log, or lastTxId + 1 when the log is empty. */
+    public long firstRetainedTxId() {
+        lifecycle.readLock().lock();
+        try (RocksIterator it = db.newIterator(txlogCf())) {
+            it.seekToFirst();
+            return it.isValid() ? Keys.getLong(it.key(), 0) : state.lastTxId() + 1;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Drops transaction-log entries the policy no longer retains; returns how many were dropped. */
+    public long pruneTransactionLog(RetentionPolicy policy, long nowMillis) {
+        lifecycle.readLock().lock();
+        try {
+            long last = state.lastTxId();
+            long first = firstRetainedTxId();
+            long keepFrom = first;
+            long bytesDropped = 0;
+            try (RocksIterator it = db.newIterator(txlogCf())) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    long txId = Keys.getLong(it.key(), 0);
+                    byte[] v = it.value();
+                    long commitTime = Keys.getLong(v, 0);
+                    if (txId >= last || policy.retains(last - txId, logBytes - bytesDropped, nowMillis - commitTime)) {
+                        break;
+                    }
+                    bytesDropped += v.length;
+                    keepFrom = txId + 1;
+                }
+            }
+            if (keepFrom > first) {
+                try (WriteBatch batch = new WriteBatch()) {
+                    batch.deleteRange(txlogCf(), Keys.id(first), Keys.id(keepFrom));
+                    long newBytes = Math.max(0, logBytes - bytesDropped);
+                    batch.put(metaCf(), LOG_BYTES_KEY, Keys.id(newBytes));
+                    db.write(writeOptions, batch);
+                    logBytes = newBytes;
+                }
+            }
+            return keepFrom - first;
+        } catch (RocksDBException e) {
+            throw storageFailure(e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Approximate bytes on disk (SST files plus memtables). */
+    public long sizeBytes() {
+        lifecycle.readLock().lock();
+        try {
+            long total = 0;
+            for (ColumnFamilyHandle h : handles) {
+                total += db.getLongProperty(h, "rocksdb.total-sst-files-size");
+                total += db.getLongProperty(h, "rocksdb.cur-size-all-mem-tables");
+            }
+            return total;
+        } catch (RocksDBException e) {
+            return -1;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /**
+     * Makes everything applied so far durable and writes a checkpoint (hard links, cheap) into
+     * {@code target}, which must not exist. Returns the state the checkpoint holds.
+     */
+    public StoreState checkpoint(Path target) {
+        lifecycle.readLock().lock();
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            StoreState at = state;
+            // persist the applied index of trailing non-transaction entries too
+            db.put(metaCf(), writeOptions, STATE_KEY, at.encode());
+            db.flush(fo, handles);
+            try (Checkpoint cp = Checkpoint.create(db)) {
+                cp.createCheckpoint(target.toString());
+            }
+            return at;
+        } catch (RocksDBException e) {
+            throw storageFailure(e);
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    /** Reads the state recorded in a checkpoint directory without opening it as the live store. */
+    public static StoreState readCheckpointState(Path checkpoint) {
+        try (GraphStore s = open(checkpoint)) {
+            return s.state();
+        }
+    }
+
+    /**
+     * Replaces the live store with a copy of {@code checkpoint} (snapshot install). Waits for open
+     * views to close; readers arriving meanwhile wait.
+     */
+    public void replaceWith(Path checkpoint) {
+        try {
+            if (!lifecycle.writeLock().tryLock(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("store " + dir + " still has open readers after 60 s; cannot install snapshot");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while installing snapshot", e);
+        }
+        try {
+            closeDb();
+            deleteRecursively(dir);
+            Files.createDirectories(dir);
+            try (Stream<Path> files = Files.list(checkpoint)) {
+                for (Path f : files.toList()) {
+                    Path to = dir.resolve(f.getFileName().toString());
+                    try {
+                        Files.createLink(to, f);
+                    } catch (IOException | UnsupportedOperationException e) {
+                        Files.copy(f, to);
+                    }
+                }
+            }
+            openDb();
+            LOG.info("store {} replaced from checkpoint {} at txId {}", dir, checkpoint, state.lastTxId());
+        } catch (IOException e) {
+            throw new GraphException("Neo.DatabaseError.General.UnknownError", "cannot install checkpoint " + checkpoint + ": " + e.getMessage(), e);
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    public static void deleteRecursively(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(p)) {
+            for (Path q : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(q);
+            }
+        }
+    }
+
+    private void closeDb() {
+        if (db == null) {
+            return;
+        }
+        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+            db.flush(fo, handles);
+        } catch (RocksDBException e) {
+            LOG.warn("flush on close of {} failed: {}", dir, e.getMessage());
+        }
+        handles.forEach(ColumnFamilyHandle::close);
+        handles = new ArrayList<>();
+        db.close();
+        db = null;
+        dbOptions.close();
+        cfOptions.close();
+        blockCache.close();
+    }
+
+    @Override
+    public void close() {
+        lifecycle.writeLock().lock();
+        try {
+            closeDb();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    /** Content fingerprint over all nodes and relationships (for verify tools and tests). */
+    public byte[] contentFingerprint() {
+        java.security.MessageDigest sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        lifecycle.readLock().lock();
+        try (ReadOptions ro = new ReadOptions()) {
+            for (ColumnFamilyHandle cf : List.of(nodesCf(), relsCf())) {
+                try (RocksIterator it = db.newIterator(cf, ro)) {
+                    for (it.seekToFirst(); it.isValid(); it.next()) {
+                        sha.update(it.key());
+                        // skip the version (8 bytes): it is a txId, already covered by the chain hash
+                        byte[] v = it.value();
+                        sha.update(v, 8, v.length - 8);
+                    }
+                }
+            }
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+        return sha.digest();
+    }
+
+    static Map<String, Object> copy(Map<String, Object> m) {
+        return new HashMap<>(Objects.requireNonNull(m));
+    }
+}

@@ -1,0 +1,38 @@
+package io.ccdr.node.store;
+
+import io.ccdr.node.tx.BinaryReader;
+import io.ccdr.node.tx.BinaryWriter;
+import io.ccdr.node.tx.ChainHash;
+
+/**
+ * The store's position, written in the same batch as the data it describes: the last applied Raft
+ * entry, the last committed transaction with its commit time and chain hash, and the id high-water
+ * marks. After any crash the store is exactly at one of these positions.
+ */
+public record StoreState(long appliedTerm, long appliedIndex, long lastTxId, long lastCommitTimeMillis,
+                         byte[] chainHash, long nextNodeId, long nextRelationshipId) {
+
+    public static StoreState empty() {
+        return new StoreState(0, -1, 0, 0, ChainHash.genesis(), 0, 0);
+    }
+
+    StoreState withApplied(long term, long index) {
+        return new StoreState(term, index, lastTxId, lastCommitTimeMillis, chainHash, nextNodeId, nextRelationshipId);
+    }
+
+    byte[] encode() {
+        return new BinaryWriter(96).writeLong(appliedTerm).writeLong(appliedIndex).writeLong(lastTxId)
+                .writeLong(lastCommitTimeMillis).writeBytes(chainHash).writeLong(nextNodeId)
+                .writeLong(nextRelationshipId).toByteArray();
+    }
+
+    static StoreState decode(byte[] b) {
+        BinaryReader r = new BinaryReader(b);
+        return new StoreState(r.readLong(), r.readLong(), r.readLong(), r.readLong(), r.readBytes(ChainHash.LENGTH),
+                r.readLong(), r.readLong());
+    }
+
+    public String chainHashHex() {
+        return ChainHash.hex(chainHash);
+    }
+}

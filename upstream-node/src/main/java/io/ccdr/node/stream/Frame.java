@@ -1,0 +1,37 @@
+package io.ccdr.node.stream;
+
+import java.util.zip.CRC32C;
+
+/**
+ * One message on the cluster port ({@code server.cluster.listen_address}):
+ * <pre>
+ *   int32  length     bytes that follow (version .. checksum)
+ *   uint8  version    {@link #VERSION}
+ *   uint8  type       see {@link Type}
+ *   bytes  payload
+ *   int32  checksum   CRC32C over version, type and payload
+ * </pre>
+ * The length is checked against {@link #MAX_LENGTH} before anything is allocated.
+ */
+public record Frame(int type, byte[] payload) {
+    public static final int VERSION = 1;
+    public static final int MAX_LENGTH = 64 << 20;
+
+    /** Frame types. Requests are odd, their responses the next even number. */
+    public static final class Type {
+        public static final int DISCOVER = 1, DISCOVER_REPLY = 2;
+        public static final int STATUS = 3, STATUS_REPLY = 4;
+        public static final int ERROR = 127;
+
+        private Type() {
+        }
+    }
+
+    static int checksum(int version, int type, byte[] payload) {
+        CRC32C crc = new CRC32C();
+        crc.update(version);
+        crc.update(type);
+        crc.update(payload);
+        return (int) crc.getValue();
+    }
+}

@@ -1,0 +1,111 @@
+package io.ccdr.node.stream;
+
+import io.ccdr.node.config.HostPort;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.timeout.ReadTimeoutHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+
+/**
+ * The server on the cluster port. Peers discover each other through it and ask for status; the
+ * transaction stream (subscriptions, store copy) is served here too. Requests are dispatched by
+ * frame type to registered handlers; a garbage frame closes that connection with one log line and
+ * nothing else.
+ */
+public final class TransactionStreamServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(TransactionStreamServer.class);
+
+    private final Map<Integer, Function<byte[], Frame>> handlers = new ConcurrentHashMap<>();
+    private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ccdr-cluster-accept", true));
+    private final EventLoopGroup workers = new NioEventLoopGroup(2, new DefaultThreadFactory("ccdr-cluster-io", true));
+    private Channel channel;
+
+    /** Registers the handler for request frames of {@code type}; it returns the reply frame. */
+    public void handle(int type, Function<byte[], Frame> handler) {
+        handlers.put(type, handler);
+    }
+
+    public void start(HostPort listen, SslContext ssl) throws InterruptedException {
+        ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        if (ssl != null) {
+                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        }
+                        ch.pipeline().addLast(new ReadTimeoutHandler(120));
+                        ch.pipeline().addLast(new FrameCodec());
+                        ch.pipeline().addLast(new RequestHandler());
+                    }
+                });
+        channel = b.bind(new InetSocketAddress(listen.host(), listen.port())).sync().channel();
+    }
+
+    public int boundPort() {
+        return ((InetSocketAddress) channel.localAddress()).getPort();
+    }
+
+    private final class RequestHandler extends SimpleChannelInboundHandler<Frame> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+            Function<byte[], Frame> h = handlers.get(frame.type());
+            Frame reply;
+            if (h == null) {
+                reply = error("Neo.ClientError.Request.Invalid", "unknown request type " + frame.type());
+            } else {
+                try {
+                    reply = h.apply(frame.payload());
+                } catch (RuntimeException e) {
+                    LOG.warn("cluster request type {} from {} failed: {}", frame.type(), ctx.channel().remoteAddress(), e.toString());
+                    reply = error("Neo.DatabaseError.General.UnknownError", String.valueOf(e.getMessage()));
+                }
+            }
+            ctx.writeAndFlush(reply);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            LOG.warn("closing cluster connection from {}: {}", ctx.channel().remoteAddress(), rootMessage(cause));
+            ctx.close();
+        }
+    }
+
+    static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + ": " + t.getMessage();
+    }
+
+    public static Frame error(String code, String message) {
+        String json = "{\"code\":\"" + code + "\",\"message\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        return new Frame(Frame.Type.ERROR, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().syncUninterruptibly();
+        }
+        boss.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        workers.shutdownGracefully(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,138 @@
+package io.ccdr.node.system;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The replicated cluster metadata: servers, databases and their allocations. Only the system state
+ * machine mutates it (on its apply thread); readers get immutable {@link #snapshot() snapshots}.
+ */
+public final class SystemState {
+    public static final String SYSTEM = "system";
+
+    /** Jackson-friendly immutable copy. */
+    public record Snapshot(Map<String, ServerInfo> servers, Map<String, DatabaseInfo> databases, String defaultDatabase,
+                           long version) {
+        public Snapshot {
+            servers = Map.copyOf(servers);
+            databases = Map.copyOf(databases);
+        }
+
+        public static Snapshot empty() {
+            return new Snapshot(Map.of(), Map.of(), null, 0);
+        }
+    }
+
+    private final TreeMap<String, ServerInfo> servers = new TreeMap<>();
+    private final TreeMap<String, DatabaseInfo> databases = new TreeMap<>();
+    private String defaultDatabase;
+    private long version;
+    private volatile Snapshot snapshot = Snapshot.empty();
+
+    public Snapshot snapshot() {
+        return snapshot;
+    }
+
+    void load(Snapshot s) {
+        servers.clear();
+        servers.putAll(s.servers());
+        databases.clear();
+        databases.putAll(s.databases());
+        defaultDatabase = s.defaultDatabase();
+        version = s.version();
+        snapshot = s;
+    }
+
+    SystemResult apply(SystemCommand command) {
+        SystemResult r;
+        if (command instanceof SystemCommand.RegisterServer c) {
+            r = register(c);
+        } else if (command instanceof SystemCommand.CreateDatabase c) {
+            r = create(c);
+        } else if (command instanceof SystemCommand.DropDatabase c) {
+            r = drop(c);
+        } else if (command instanceof SystemCommand.SetDatabaseStatus c) {
+            r = setStatus(c);
+        } else {
+            r = setAccess((SystemCommand.SetDatabaseAccess) command);
+        }
+        if (r.ok()) {
+            version++;
+            snapshot = new Snapshot(servers, databases, defaultDatabase, version);
+        }
+        return r;
+    }
+
+    private SystemResult register(SystemCommand.RegisterServer c) {
+        ServerInfo previous = servers.put(c.server().id(), c.server());
+        return SystemResult.success(previous == null ? "registered" : "updated");
+    }
+
+    private SystemResult create(SystemCommand.CreateDatabase c) {
+        if (databases.containsKey(c.name()) || SYSTEM.equals(c.name())) {
+            return c.ifNotExists() ? SystemResult.success("exists")
+                    : SystemResult.failure("Neo.ClientError.Database.ExistingDatabaseFound", "Failed to create the specified database '" + c.name() + "': Database already exists.");
+        }
+        List<ServerInfo> candidates = new ArrayList<>(servers.values().stream().filter(ServerInfo::canHostPrimary).toList());
+        if (candidates.size() < c.primaries()) {
+            return SystemResult.failure("Neo.ClientError.Cluster.NotEnoughServers", "Cannot allocate database '" + c.name() + "': it needs "
+                    + c.primaries() + " primaries but only " + candidates.size() + " primary-capable servers are enabled");
+        }
+        // least loaded first, then by id: deterministic on every member
+        Comparator<ServerInfo> byLoad = Comparator.<ServerInfo>comparingLong(s -> databases.values().stream()
+                .filter(d -> d.hostedOn(s.id())).count()).thenComparing(ServerInfo::id);
+        candidates.sort(byLoad);
+        List<String> primaries = candidates.subList(0, c.primaries()).stream().map(ServerInfo::id).toList();
+        List<ServerInfo> others = new ArrayList<>(servers.values().stream().filter(s -> !primaries.contains(s.id())).toList());
+        others.sort(byLoad);
+        if (others.size() < c.secondaries()) {
+            return SystemResult.failure("Neo.ClientError.Cluster.NotEnoughServers", "Cannot allocate database '" + c.name() + "': it needs "
+                    + c.secondaries() + " secondaries but only " + others.size() + " more servers are enabled");
+        }
+        List<String> secondaries = others.subList(0, c.secondaries()).stream().map(ServerInfo::id).toList();
+        databases.put(c.name(), new DatabaseInfo(c.name(), c.groupId(), c.primaries(), c.secondaries(), primaries, secondaries,
+                "online", "read-write", "standard", "", c.timeMillis()));
+        if (c.makeDefault() && defaultDatabase == null) {
+            defaultDatabase = c.name();
+        }
+        return SystemResult.success("created");
+    }
+
+    private SystemResult drop(SystemCommand.DropDatabase c) {
+        if (SYSTEM.equals(c.name())) {
+            return SystemResult.failure("Neo.ClientError.Statement.NotSystemDatabaseError", "The system database cannot be dropped.");
+        }
+        if (databases.remove(c.name()) == null) {
+            return c.ifExists() ? SystemResult.success("absent") : notFound(c.name());
+        }
+        if (c.name().equals(defaultDatabase)) {
+            defaultDatabase = null;
+        }
+        return SystemResult.success("dropped");
+    }
+
+    private SystemResult setStatus(SystemCommand.SetDatabaseStatus c) {
+        DatabaseInfo d = databases.get(c.name());
+        if (d == null) {
+            return notFound(c.name());
+        }
+        databases.put(c.name(), d.withStatus(c.requestedStatus()));
+        return SystemResult.success(c.requestedStatus());
+    }
+
+    private SystemResult setAccess(SystemCommand.SetDatabaseAccess c) {
+        DatabaseInfo d = databases.get(c.name());
+        if (d == null) {
+            return notFound(c.name());
+        }
+        databases.put(c.name(), d.withAccess(c.access()));
+        return SystemResult.success(c.access());
+    }
+
+    private static SystemResult notFound(String name) {
+        return SystemResult.failure("Neo.ClientError.Database.DatabaseNotFound", "Database does not exist. Database name: '" + name + "'.");
+    }
+}

@@ -1,0 +1,42 @@
+package io.ccdr.node.tx;
+
+import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * {@code h(txId) = SHA-256(h(txId-1) || txId || changeSetBytes)}, with {@code h(0)} = 32 zero bytes.
+ * Two databases have the same history up to N exactly when their chain hashes at N are equal.
+ */
+public final class ChainHash {
+    public static final int LENGTH = 32;
+    private static final byte[] GENESIS = new byte[LENGTH];
+
+    private ChainHash() {
+    }
+
+    public static byte[] genesis() {
+        return GENESIS.clone();
+    }
+
+    public static byte[] next(byte[] previous, long txId, byte[] changeSetBytes) {
+        MessageDigest sha = sha256();
+        sha.update(previous);
+        sha.update(ByteBuffer.allocate(Long.BYTES).putLong(0, txId).array());
+        sha.update(changeSetBytes);
+        return sha.digest();
+    }
+
+    public static String hex(byte[] hash) {
+        return HexFormat.of().formatHex(hash);
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by the Java platform", e);
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package io.ccdr.node;
+
+import io.ccdr.node.config.ServerConfig;
+import io.ccdr.node.dbms.Database;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A cluster of real servers in this JVM on loopback ports, each with its own data directory.
+ * {@link #crash(int)} stops a server without any graceful hand-over.
+ */
+public final class TestCluster implements AutoCloseable {
+    private final Path root;
+    private final List<Map<String, String>> settings = new ArrayList<>();
+    private final CcdrServer[] servers;
+
+    public TestCluster(Path root, int size, Map<String, String> extra) throws IOException {
+        this.root = root;
+        this.servers = new CcdrServer[size];
+        List<Integer> ports = freePorts(size * 3);
+        List<String> endpoints = new ArrayList<>();
+        for (int i = 0; i < size; i++) {
+            endpoints.add("127.0.0.1:" + ports.get(i * 3 + 1));
+        }
+        for (int i = 0; i < size; i++) {
+            Map<String, String> s = new HashMap<>();
+            s.put("server.directories.data", root.resolve("server" + i).toString());
+            s.put("server.default_listen_address", "127.0.0.1");
+            s.put("server.default_advertised_address", "127.0.0.1");
+            s.put("server.cluster.raft.listen_address", ":" + ports.get(i * 3));
+            s.put("server.cluster.listen_address", ":" + ports.get(i * 3 + 1));
+            s.put("server.bolt.listen_address", ":" + ports.get(i * 3 + 2));
+            s.put("dbms.cluster.endpoints", String.join(",", endpoints));
+            s.put("initial.dbms.default_primaries_count", String.valueOf(size));
+            s.putAll(extra);
+            settings.add(s);
+        }
+    }
+
+    public static List<Integer> freePorts(int n) throws IOException {
+        List<ServerSocket> sockets = new ArrayList<>();
+        List<Integer> ports = new ArrayList<>();
+        try {
+            for (int i = 0; i < n; i++) {
+                ServerSocket s = new ServerSocket(0);
+                sockets.add(s);
+                ports.add(s.getLocalPort());
+            }
+        } finally {
+            for (ServerSocket s : sockets) {
+                s.close();
+            }
+        }
+        return ports;
+    }
+
+    public Map<String, String> settings(int i) {
+        return settings.get(i);
+    }
+
+    /** Starts all servers concurrently (discovery needs them all up) and waits until ready. */
+    public TestCluster start() throws Exception {
+        List<CompletableFuture<Void>> starting = new ArrayList<>();
+        for (int i = 0; i < servers.length; i++) {
+            int n = i;
+            starting.add(CompletableFuture.runAsync(() -> {
+                try {
+                    servers[n] = CcdrServer.start(ServerConfig.of(settings.get(n), root));
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            }));
+        }
+        for (CompletableFuture<Void> f : starting) {
+            f.get();
+        }
+        for (CcdrServer s : servers) {
+            if (!s.awaitReady(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("server " + s.serverId() + " not ready");
+            }
+        }
+        return this;
+    }
+
+    public CcdrServer server(int i) {
+        return servers[i];
+    }
+
+    public int size() {
+        return servers.length;
+    }
+
+    public boolean isRunning(int i) {
+        return servers[i] != null;
+    }
+
+    public void crash(int i) {
+        CcdrServer s = servers[i];
+        servers[i] = null;
+        if (s != null) {
+            s.close();
+        }
+    }
+
+    public CcdrServer restart(int i) throws Exception {
+        servers[i] = CcdrServer.start(ServerConfig.of(settings.get(i), root));
+        return servers[i];
+    }
+
+    /** Index of the server leading {@code database}, if any running server is leader. */
+    public Optional<Integer> leaderOf(String database) {
+        for (int i = 0; i < servers.length; i++) {
+            if (servers[i] != null && servers[i].database(database).map(Database::isLeader).orElse(false)) {
+                return Optional.of(i);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public int awaitLeader(String database, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < end) {
+            Optional<Integer> l = leaderOf(database);
+            if (l.isPresent()) {
+                return l.get();
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new AssertionError("no leader for " + database + " within " + timeout);
+    }
+
+    @Override
+    public void close() {
+        for (int i = 0; i < servers.length; i++) {
+            crash(i);
+        }
+    }
+}
