@@ -1,5 +1,6 @@
 package io.ccdr.cli;
 
+import io.ccdr.cli.server.ServerCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -8,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ccdr 0.1.0",
         description = "Cross-cluster disaster-recovery replication for property-graph databases.",
-        subcommands = {CommandLine.HelpCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ServerCommand.class})
 public final class CcdrCommand implements Runnable {
 
     @CommandLine.Spec
