@@ -18,14 +18,14 @@ package io.ccdr.metrics;
  *   "time since the last transaction arrived".</li>
  *   <li><b>A broken link is not "caught up":</b> once no batch or heartbeat has arrived within the heartbeat
  *   timeout (or the stream is {@code DISCONNECTED}, {@code STORE_COPY} or {@code BROKEN_CHAIN}), the replica
- *   cannot know what it is missing, so the lag is at least {@code now − (last moment it was confirmed caught up)}
- *   and keeps growing; it never reads 0 while the link is down.</li>
+ *   cannot know what it is missing, so it reports the worst case, {@code now − (last moment it knew it was caught
+ *   up)}, which keeps growing; it never reads 0 while the link is down.</li>
  *   <li><b>Unknown commit time:</b> when the replica knows it is behind (a heartbeat announced a higher txId) but
- *   has not received the oldest missing transaction yet, it uses the earliest moment it learnt it was behind, a
- *   lower bound that grows with time.</li>
+ *   has not received the oldest missing transaction yet, it also reports that worst case, so the value does not
+ *   dip towards 0 on a reconnect before the backlog arrives.</li>
  *   <li><b>NaN</b> only before the first contact with the upstream since this server started.</li>
  * </ul>
- * Clocks: upstream commit times come from the upstream's clock. Implementations should correct by the skew
+ * {@link ReplicaLagTracker} implements this contract. Clocks: upstream commit times come from the upstream's clock. Implementations should correct by the skew
  * measured from heartbeats (or clamp at 0) so that a fast replica clock cannot produce negative lag.
  */
 public interface ReplicaMetricsSource {
