@@ -13,9 +13,12 @@ set -euo pipefail
 
 log() { printf 'install-prometheus: %s\n' "$*" >&2; }
 
+# Messages go to stderr; stdout carries only the prometheus binary's path, so `PROM=$(scripts/install-prometheus.sh)`
+# works.
 report() {
   log "prometheus: $(command -v prometheus) ($(prometheus --version 2>&1 | head -n1))"
   log "promtool:   $(command -v promtool)"
+  command -v prometheus
 }
 
 if command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; then

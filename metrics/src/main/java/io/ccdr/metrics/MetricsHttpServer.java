@@ -66,6 +66,10 @@ public final class MetricsHttpServer implements AutoCloseable {
     private MetricsHttpServer(InetSocketAddress address, Metrics metrics, HealthSource health) throws IOException {
         this.metrics = metrics;
         this.health = Objects.requireNonNull(health, "health");
+        if (address.isUnresolved()) {
+            throw new java.net.UnknownHostException("Cannot bind " + MetricsConfig.PROMETHEUS_ENDPOINT + " "
+                    + address.getHostString() + ":" + address.getPort() + ": host does not resolve");
+        }
         AtomicInteger n = new AtomicInteger();
         executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
             Thread t = new Thread(r, "ccdr-metrics-http-" + n.incrementAndGet());
@@ -203,7 +207,7 @@ public final class MetricsHttpServer implements AutoCloseable {
         }
         byte[] body = metrics.scrape().getBytes(StandardCharsets.UTF_8);
         String acceptEncoding = ex.getRequestHeaders().getFirst("Accept-Encoding");
-        if (acceptEncoding != null && acceptEncoding.toLowerCase().contains("gzip")) {
+        if (acceptEncoding != null && acceptEncoding.toLowerCase(java.util.Locale.ROOT).contains("gzip")) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream(body.length / 4 + 64);
             try (GZIPOutputStream gz = new GZIPOutputStream(bytes)) {
                 gz.write(body);

@@ -273,6 +273,14 @@ class MetricsExpositionTest {
                 .hasMessageContaining(String.valueOf(taken.getPort()));
     }
 
+    @Test
+    void unresolvableHostNamesTheSetting() {
+        MetricsConfig bad = MetricsConfig.parse(Map.of("server.metrics.prometheus.endpoint", "no-such-host.invalid:0"));
+        assertThatThrownBy(() -> MetricsHttpServer.start(bad, metrics, HealthSource.none()))
+                .isInstanceOf(java.net.UnknownHostException.class)
+                .hasMessageContaining("server.metrics.prometheus.endpoint no-such-host.invalid:0");
+    }
+
     private static void assertGauge(Exposition e, String name, String labels, double value) {
         assertThat(e.types).as(name).containsEntry(name, "gauge");
         assertThat(e.value(name + labels)).as(name + labels).isEqualTo(value);
