@@ -7,8 +7,10 @@ import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
+import io.netty.util.ReferenceCountUtil;
 
 import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import java.nio.channels.ClosedChannelException;
 import java.security.cert.Certificate;
@@ -32,6 +34,8 @@ public final class RevocationEnforcer extends ChannelInboundHandlerAdapter {
 
     private final SslPolicy policy;
     private boolean reported;
+    /** Set when a completed handshake is refused after the fact; nothing more is read from the peer. */
+    private boolean rejected;
 
     public RevocationEnforcer(SslPolicy policy) {
         this.policy = policy;
@@ -44,15 +48,20 @@ public final class RevocationEnforcer extends ChannelInboundHandlerAdapter {
             if (event.isSuccess()) {
                 X509Certificate[] chain = peerChain(ssl);
                 if (chain.length > 0) {
-                    // A reload may have landed between the trust manager's check and this event.
+                    // Re-check here, not only in the trust manager: a resumed TLS session skips the trust
+                    // manager entirely, and a reload may land between its check and this event.
                     String refusal = policy.trustState().revalidate(chain, java.time.Instant.now());
                     if (refusal == null) {
                         policy.track(ctx.channel(), chain);
                     } else {
+                        rejected = true;
                         reported = true;
                         policy.refuse(ssl.engine(), SslPolicy.peerOf(ctx.channel().remoteAddress()),
-                                chain[0].getSubjectX500Principal().getName(), refusal, true);
+                                chain[0].getSubjectX500Principal().getName(), refusal, false);
                         ctx.close();
+                        // Application handlers see a failed handshake, never a session with this peer.
+                        ctx.fireUserEventTriggered(new SslHandshakeCompletionEvent(
+                                new SSLHandshakeException("peer refused: " + refusal)));
                         return;
                     }
                 }
@@ -62,6 +71,15 @@ public final class RevocationEnforcer extends ChannelInboundHandlerAdapter {
             }
         }
         super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (rejected) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        ctx.fireChannelRead(msg);
     }
 
     @Override
@@ -83,8 +101,18 @@ public final class RevocationEnforcer extends ChannelInboundHandlerAdapter {
         reported = true;
         X509Certificate[] chain = ssl == null ? new X509Certificate[0] : peerChain(ssl);
         String subject = chain.length == 0 ? "-" : chain[0].getSubjectX500Principal().getName();
-        policy.refuse(ssl == null ? null : ssl.engine(), SslPolicy.peerOf(ctx.channel().remoteAddress()), subject,
-                describe(cause), false);
+        String peer = SslPolicy.peerOf(ctx.channel().remoteAddress());
+        String all = allMessages(cause).toLowerCase(Locale.ROOT);
+        if (all.contains("received fatal alert")) {
+            // The peer refused us: its own log names the reason; ours says which peer and what it sent.
+            policy.abortedByPeer(peer, subject, topMessage(cause));
+        } else if (!has(cause, SSLException.class) && !has(cause, NotSslRecordException.class)
+                && has(cause, ClosedChannelException.class)) {
+            // A hang-up (or our own close) mid-handshake is not a refusal; no WARN.
+            policy.debug("TLS handshake with " + peer + " ended: connection closed");
+        } else {
+            policy.refuse(ssl == null ? null : ssl.engine(), peer, subject, describe(cause), false);
+        }
     }
 
     static String describe(Throwable cause) {
@@ -99,9 +127,6 @@ public final class RevocationEnforcer extends ChannelInboundHandlerAdapter {
         if (lower.contains("empty client certificate chain") || lower.contains("peer not authenticated")
                 || lower.contains("certificate_required")) {
             return "no client certificate presented (client_auth=REQUIRE)";
-        }
-        if (lower.contains("received fatal alert")) {
-            return "the peer aborted the TLS session: " + message;
         }
         if (lower.contains("protocol") || lower.contains("cipher")) {
             return "no common TLS version or cipher suite: " + message;

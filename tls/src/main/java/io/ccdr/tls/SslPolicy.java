@@ -307,6 +307,15 @@ public final class SslPolicy implements Closeable {
         }
     }
 
+    void abortedByPeer(String peer, String subject, String alert) {
+        LOG.warn("TLS session aborted by peer [{}] peer={} subject={} reason={} (the peer refused this node; see its "
+                + "log for why)", config.scope(), peer, subject, alert);
+    }
+
+    void debug(String message) {
+        LOG.debug("SSL policy [{}]: {}", config.scope(), message);
+    }
+
     boolean alreadyReported(SSLEngine engine) {
         return engine != null && reported.contains(engine);
     }
@@ -384,7 +393,36 @@ public final class SslPolicy implements Closeable {
                 }
             }
         }
+        if (trustChanged) {
+            invalidateSessions();
+        }
         enforce(trustChanged);
+    }
+
+    /**
+     * Drops cached TLS sessions so that peers must do a full handshake (and meet the trust manager) again.
+     * Stateless TLS 1.3 tickets cannot be recalled this way; the {@link RevocationEnforcer} re-validates the
+     * peer chain after every handshake, resumed or not, which covers them.
+     */
+    private void invalidateSessions() {
+        SslContext server;
+        SslContext client;
+        synchronized (this) {
+            server = serverContext;
+            client = clientContext;
+        }
+        for (SslContext context : new SslContext[] {server, client}) {
+            if (context == null) {
+                continue;
+            }
+            javax.net.ssl.SSLSessionContext sessions = context.sessionContext();
+            for (java.util.Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+                javax.net.ssl.SSLSession session = sessions.getSession(ids.nextElement());
+                if (session != null) {
+                    session.invalidate();
+                }
+            }
+        }
     }
 
     /** Closes tracked channels whose peer chain no longer passes; a full re-validation only after a reload. */
