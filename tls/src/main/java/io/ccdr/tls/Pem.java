@@ -181,6 +181,32 @@ public final class Pem {
         }
     }
 
+    /**
+     * Creates {@code file} with the text, appearing all at once (hidden temporary, then rename) so that a policy
+     * poller never reads it half-written. Fails if the file exists.
+     */
+    public static void createAtomically(Path file, String text) {
+        if (Files.exists(file)) {
+            throw new TlsException("refusing to overwrite existing file " + file);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp = dir.resolve("." + file.getFileName() + ".tmp-" + Long.toHexString(new SecureRandom().nextLong()));
+        try {
+            Files.writeString(tmp, text, StandardCharsets.US_ASCII, StandardOpenOption.CREATE_NEW);
+            Files.move(tmp, file);
+        } catch (FileAlreadyExistsException e) {
+            throw new TlsException("refusing to overwrite existing file " + file);
+        } catch (IOException e) {
+            throw new TlsException("cannot write " + file + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                Files.deleteIfExists(tmp);
+            } catch (IOException ignored) {
+                // best effort: a stray hidden temp file is ignored by the loader
+            }
+        }
+    }
+
     /** True if the private key and the public key belong together (checked by signing and verifying). */
     public static boolean keysMatch(PrivateKey privateKey, PublicKey publicKey) {
         if (!privateKey.getAlgorithm().equals(publicKey.getAlgorithm())) {
