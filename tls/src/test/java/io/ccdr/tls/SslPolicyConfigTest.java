@@ -84,6 +84,14 @@ class SslPolicyConfigTest {
         assertBad("dbms.ssl.policy.cluster.private_key_password", "secret", "unknown setting");
     }
 
+    @Test
+    void boltTlsLevel() {
+        assertThat(BoltTlsLevel.parse(null)).isEqualTo(BoltTlsLevel.DISABLED);
+        assertThat(BoltTlsLevel.parse("required")).isEqualTo(BoltTlsLevel.REQUIRED);
+        assertThatThrownBy(() -> BoltTlsLevel.parse("ON"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("server.bolt.tls_level");
+    }
+
     private static void assertBad(String key, String value, String message) {
         assertThatThrownBy(() -> SslPolicyConfig.parse("cluster", Map.of(key, value), HOME))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -261,6 +261,44 @@ class TlsHandshakeTest {
         }
     }
 
+    @Test
+    void tlsVersionsAreEnforcedAndReported() throws Exception {
+        Path serverDir = pki.policyDir(ca, "server-1", "127.0.0.1");
+        Path clientDir = pki.policyDir(ca, "server-2", "127.0.0.1");
+        SslPolicyConfig serverConfig = SslPolicyConfig.parse("cluster", java.util.Map.of(
+                "dbms.ssl.policy.cluster.enabled", "true",
+                "dbms.ssl.policy.cluster.base_directory", serverDir.toString(),
+                "dbms.ssl.policy.cluster.tls_versions", "TLSv1.3"), tmp);
+        SslPolicyConfig clientConfig = SslPolicyConfig.parse("cluster", java.util.Map.of(
+                "dbms.ssl.policy.cluster.enabled", "true",
+                "dbms.ssl.policy.cluster.base_directory", clientDir.toString(),
+                "dbms.ssl.policy.cluster.tls_versions", "TLSv1.2"), tmp);
+        try (var server = TestPki.load(serverConfig, Duration.ofSeconds(30));
+             var client = TestPki.load(clientConfig, Duration.ofSeconds(30));
+             var echo = netty.server(server.policy());
+             var conn = netty.client(client.policy(), "127.0.0.1", echo.port())) {
+            assertRefusedByServer(echo, conn);
+            assertThat(server.refusals()).singleElement()
+                    .satisfies(r -> assertThat(r.reason()).contains("no common TLS version"));
+        }
+    }
+
+    @Test
+    void boltPolicyWithoutClientAuthAcceptsAClientWithoutCertificate() throws Exception {
+        Path serverDir = pki.policyDir(ca, "server-1", "127.0.0.1");
+        try (var server = TestPki.load(SslPolicyConfig.forDirectory(SslPolicyConfig.BOLT, serverDir),
+                Duration.ofSeconds(30));
+             var echo = netty.server(server.policy())) {
+            SslContext driverLike = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                    .trustManager(ca.certificate()).build();
+            try (var conn = netty.client(driverLike, "127.0.0.1", echo.port())) {
+                assertThat(conn.roundTrip("bolt")).isEqualTo("echo:bolt");
+            }
+            assertThat(server.policy().trackedConnections()).isZero();
+            assertThat(server.refusals()).isEmpty();
+        }
+    }
+
     /** The server's handshake fails, nothing is echoed, and the client's connection ends. */
     private static void assertRefusedByServer(NettyEcho.Server echo, NettyEcho.Client conn) throws Exception {
         SslHandshakeCompletionEvent event = echo.handshakes.poll(5, TimeUnit.SECONDS);
