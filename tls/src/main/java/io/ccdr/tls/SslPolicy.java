@@ -187,7 +187,11 @@ public final class SslPolicy implements Closeable {
         return trustManager;
     }
 
-    /** Server-side context (JDK provider) with client authentication per {@code client_auth}. Built once. */
+    /**
+     * Server-side context (JDK provider) with client authentication per {@code client_auth}. Rebuilt after each
+     * reload that changed something, so do not keep it: create handlers per connection through
+     * {@link #newServerHandler} / {@link #installServer}.
+     */
     public synchronized SslContext nettyServerContext() {
         if (serverContext == null) {
             serverContext = build(SslContextBuilder.forServer(keyManager)
@@ -200,7 +204,10 @@ public final class SslPolicy implements Closeable {
         return serverContext;
     }
 
-    /** Client-side context (JDK provider) presenting this node's certificate; hostname checked if configured. */
+    /**
+     * Client-side context (JDK provider) presenting this node's certificate; hostname checked if configured.
+     * Rebuilt after each reload that changed something; create handlers through {@link #newClientHandler}.
+     */
     public synchronized SslContext nettyClientContext() {
         if (clientContext == null) {
             clientContext = build(SslContextBuilder.forClient()
@@ -393,36 +400,21 @@ public final class SslPolicy implements Closeable {
                 }
             }
         }
-        if (trustChanged) {
-            invalidateSessions();
+        if (trustChanged || identityChanged) {
+            dropContexts();
         }
         enforce(trustChanged);
     }
 
     /**
-     * Drops cached TLS sessions so that peers must do a full handshake (and meet the trust manager) again.
-     * Stateless TLS 1.3 tickets cannot be recalled this way; the {@link RevocationEnforcer} re-validates the
-     * peer chain after every handshake, resumed or not, which covers them.
+     * Makes the next handler use a fresh SslContext. TLS session resumption (JDK TLS 1.3 uses stateless
+     * tickets, which no session cache invalidation can recall) skips the trust manager; a new context has new
+     * ticket keys and empty caches, so after a trust change every peer must do a full handshake. The
+     * {@link RevocationEnforcer} re-validates after every handshake as a second line.
      */
-    private void invalidateSessions() {
-        SslContext server;
-        SslContext client;
-        synchronized (this) {
-            server = serverContext;
-            client = clientContext;
-        }
-        for (SslContext context : new SslContext[] {server, client}) {
-            if (context == null) {
-                continue;
-            }
-            javax.net.ssl.SSLSessionContext sessions = context.sessionContext();
-            for (java.util.Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
-                javax.net.ssl.SSLSession session = sessions.getSession(ids.nextElement());
-                if (session != null) {
-                    session.invalidate();
-                }
-            }
-        }
+    private synchronized void dropContexts() {
+        serverContext = null;
+        clientContext = null;
     }
 
     /** Closes tracked channels whose peer chain no longer passes; a full re-validation only after a reload. */
