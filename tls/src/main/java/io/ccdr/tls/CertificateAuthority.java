@@ -1,7 +1,6 @@
 package io.ccdr.tls;
 
 import io.netty.util.NetUtil;
-import org.bouncycastle.asn1.ASN1Integer;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;
@@ -236,12 +235,7 @@ public final class CertificateAuthority {
             if (existing.isPresent()) {
                 X509CRLHolder holder = new JcaX509CRLHolder(existing.get());
                 builder.addCRL(holder);
-                byte[] ext = existing.get().getExtensionValue(Extension.cRLNumber.getId());
-                if (ext != null) {
-                    number = ASN1Integer.getInstance(
-                            org.bouncycastle.asn1.ASN1OctetString.getInstance(ext).getOctets())
-                            .getPositiveValue().add(BigInteger.ONE);
-                }
+                number = PolicyFiles.crlNumber(existing.get()).add(BigInteger.ONE);
             }
             builder.addCRLEntry(target.getSerialNumber(), Date.from(now), CRLReason.unspecified);
             builder.addExtension(Extension.cRLNumber, false, new CRLNumber(number));

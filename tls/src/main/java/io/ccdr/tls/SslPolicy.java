@@ -102,7 +102,11 @@ public final class SslPolicy implements Closeable {
         requireFile(config.publicCertificate(), "public certificate", "public_certificate");
         requireDirectory(config.trustedDir(), "trusted directory", "trusted_dir");
         requireDirectory(config.revokedDir(), "revoked directory", "revoked_dir");
+        // Digests first: a change landing while loading is then seen by the first poll.
+        this.trustFingerprint = fingerprint(trustFiles());
+        this.identityFingerprint = fingerprint(List.of(config.privateKey(), config.publicCertificate()));
         this.keyManager = new ReloadingKeyManager(loadIdentity(config));
+        warnIfKeyIsShared(config);
         this.trust = TrustState.load(config, true, LOG);
         if (trust.anchors.isEmpty() && !config.trustAll()) {
             throw new TlsException("SSL policy '" + config.scope() + "': trusted directory " + config.trustedDir()
@@ -116,8 +120,6 @@ public final class SslPolicy implements Closeable {
             LOG.warn("SSL policy [{}]: own certificate {}: {}; peers will refuse it", config.scope(),
                     config.publicCertificate(), ownValidity);
         }
-        this.trustFingerprint = fingerprint(trustFiles());
-        this.identityFingerprint = fingerprint(List.of(config.privateKey(), config.publicCertificate()));
         this.trustManager = new ReloadingTrustManager(this);
         this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ccdr-tls-reload-" + config.scope());
@@ -471,6 +473,19 @@ public final class SslPolicy implements Closeable {
                     + " does not match the certificate in " + config.publicCertificate());
         }
         return new ReloadingKeyManager.Identity(key, chain);
+    }
+
+    private static void warnIfKeyIsShared(SslPolicyConfig config) {
+        try {
+            var perms = Files.getPosixFilePermissions(config.privateKey());
+            if (perms.stream().anyMatch(p -> p.name().startsWith("GROUP") || p.name().startsWith("OTHERS"))) {
+                LOG.warn("SSL policy [{}]: private key {} is accessible by group/others ({}); run chmod 600",
+                        config.scope(), config.privateKey(),
+                        java.nio.file.attribute.PosixFilePermissions.toString(perms));
+            }
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: nothing to check
+        }
     }
 
     private void requireFile(Path file, String what, String setting) {
