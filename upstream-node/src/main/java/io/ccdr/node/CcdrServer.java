@@ -127,7 +127,7 @@ public final class CcdrServer implements AutoCloseable {
         StateMachine.Registry registry = gid -> gid.equals(systemGid) ? system : databases.stateMachineFor(gid);
         Parameters parameters = new Parameters();
         raft = new RaftNode(RaftPeerId.valueOf(serverId), config.dataDirectory().resolve("raft").toFile(),
-                config.raftListenAddress().port(), registry, parameters);
+                config.raftListenAddress().port(), config.snapshotThreshold(), registry, parameters);
         raft.start();
         RaftGroup group = RaftGroup.valueOf(systemGid, systemGroup.members().stream()
                 .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build()).toList());

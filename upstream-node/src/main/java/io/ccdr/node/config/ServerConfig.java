@@ -63,6 +63,7 @@ public final class ServerConfig {
         DEFAULTS.put("dbms.routing_ttl", "300s");
         DEFAULTS.put("dbms.routing.reads_on_primaries_enabled", "true");
         DEFAULTS.put("server.cluster.write_timeout", "10s");
+        DEFAULTS.put("server.cluster.raft.snapshot_threshold", "20000");
     }
 
     private final Map<String, String> values;
@@ -78,6 +79,7 @@ public final class ServerConfig {
     private final RetentionPolicy retention;
     private final Duration bookmarkTimeout, routingTtl, writeTimeout;
     private final boolean authEnabled, readsOnPrimaries;
+    private final long snapshotThreshold;
 
     private ServerConfig(Map<String, String> given, Path home) {
         for (String key : given.keySet()) {
@@ -119,6 +121,7 @@ public final class ServerConfig {
         this.writeTimeout = duration("server.cluster.write_timeout");
         this.authEnabled = bool("dbms.security.auth_enabled");
         this.readsOnPrimaries = bool("dbms.routing.reads_on_primaries_enabled");
+        this.snapshotThreshold = integer("server.cluster.raft.snapshot_threshold", 10, 10_000_000);
     }
 
     /** Builds a configuration from explicit values (tests, embedding); relative paths resolve against {@code home}. */
@@ -312,6 +315,14 @@ public final class ServerConfig {
     /** How long a write waits for Raft commit before failing with a retryable error. */
     public Duration writeTimeout() {
         return writeTimeout;
+    }
+
+    /**
+     * Raft entries between automatic store checkpoints (ccdr setting). A checkpoint lets Raft purge
+     * its log; a follower further behind than the purged log catches up by snapshot install.
+     */
+    public long snapshotThreshold() {
+        return snapshotThreshold;
     }
 
     public boolean authEnabled() {

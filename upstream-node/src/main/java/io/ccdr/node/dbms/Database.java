@@ -152,6 +152,18 @@ public final class Database implements DatabaseStateMachine.Listener {
     }
 
     private LeaderIds idsFor(RaftServer.Division d, long term) {
+        long readyBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!d.getInfo().isLeaderReady() && d.getInfo().isLeader() && System.nanoTime() < readyBy) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        if (!d.getInfo().isLeader()) {
+            throw ClusterErrors.notALeader(name, leaderHint());
+        }
         if (!d.getInfo().isLeaderReady()) {
             // the new leader has not applied its predecessors' entries yet: id high-water marks are not final
             throw new GraphException(ClusterErrors.DATABASE_UNAVAILABLE, "Database '" + name + "' has a new leader that is still "

@@ -83,6 +83,10 @@ public final class DatabaseStateMachine extends BaseStateMachine {
     @Override
     public void initialize(RaftServer server, RaftGroupId groupId, RaftStorage raftStorage) throws IOException {
         super.initialize(server, groupId, raftStorage);
+        getLifeCycle().startAndTransition(() -> openStore(raftStorage));
+    }
+
+    private void openStore(RaftStorage raftStorage) throws IOException {
         storage.init(raftStorage);
         GraphStore opened = GraphStore.open(storeDir);
         Optional<SnapshotDirectories.Checkpoint> latest = storage.latest();
@@ -92,11 +96,18 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         }
         store = opened;
         StoreState s = opened.state();
-        if (s.appliedIndex() >= 0) {
-            updateLastAppliedTermIndex(s.appliedTerm(), s.appliedIndex());
-        }
+        // Raft replays from the newest snapshot; entries the store already holds are skipped on apply
+        latest.ifPresent(c -> advanceApplied(c.term(), c.index()));
         lastAppliedTerm = s.appliedTerm();
         LOG.info("database {} store opened at txId {} (raft index {})", databaseName, s.lastTxId(), s.appliedIndex());
+    }
+
+    @Override
+    public void pause() {
+        if (getLifeCycle().getCurrentState() == org.apache.ratis.util.LifeCycle.State.RUNNING) {
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
+        }
     }
 
     @Override
@@ -108,6 +119,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(latest.term(), latest.index());
         lastAppliedTerm = latest.term();
         LOG.info("database {} installed snapshot at raft index {} (txId {})", databaseName, latest.index(), store.state().lastTxId());
+        resume();
         signalProgress();
     }
 
@@ -123,8 +135,12 @@ public final class DatabaseStateMachine extends BaseStateMachine {
             return -1;
         }
         Optional<SnapshotDirectories.Checkpoint> latest = storage.latest();
-        if (latest.isPresent() && latest.get().index() >= at.appliedIndex()) {
-            return latest.get().index();
+        TermIndex applied = getLastAppliedTermIndex();
+        boolean replaying = applied == null || applied.getIndex() < at.appliedIndex();
+        if (replaying || (latest.isPresent() && latest.get().index() >= at.appliedIndex())) {
+            // never report a snapshot beyond what Raft believes is applied (during post-crash replay
+            // the store is ahead of Raft's replay position)
+            return latest.map(SnapshotDirectories.Checkpoint::index).orElse(-1L);
         }
         Path tmp = storage.newTemporary();
         StoreState written = store.checkpoint(tmp);
@@ -140,7 +156,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         long index = entry.getIndex();
         GraphStore s = store;
         if (index <= s.state().appliedIndex()) {
-            updateLastAppliedTermIndex(term, index);
+            advanceApplied(term, index);
             return CompletableFuture.completedFuture(Message.EMPTY);
         }
         UUID requestId = null;
@@ -156,7 +172,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
             LOG.error("database {}: cannot apply raft entry {} ({}); this member stops applying", databaseName, index, e.getMessage());
             return CompletableFuture.failedFuture(e);
         }
-        updateLastAppliedTermIndex(term, index);
+        advanceApplied(term, index);
         lastAppliedTerm = term;
         Listener l = listener;
         if (l != null && requestId != null) {
@@ -168,7 +184,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
-        super.notifyTermIndexUpdated(term, index);
+        advanceApplied(term, index);
         GraphStore s = store;
         if (s != null) {
             s.markApplied(term, index);
@@ -192,6 +208,20 @@ public final class DatabaseStateMachine extends BaseStateMachine {
             l.leaderChanged(newLeaderId);
         }
         signalProgress();
+    }
+
+    private void resume() {
+        if (getLifeCycle().getCurrentState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
+            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
+        }
+    }
+
+    private void advanceApplied(long term, long index) {
+        TermIndex current = getLastAppliedTermIndex();
+        if (current == null || index > current.getIndex()) {
+            updateLastAppliedTermIndex(term, index);
+        }
     }
 
     /** The term of the last applied entry: once it exceeds a proposal's term, that proposal's fate is known. */

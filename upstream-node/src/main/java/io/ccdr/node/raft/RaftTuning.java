@@ -21,13 +21,10 @@ import java.util.concurrent.TimeUnit;
  * leader that cannot reach a majority steps down instead of accepting writes it cannot commit.
  */
 public final class RaftTuning {
-    /** Raft entries between automatic checkpoints (which let the log be purged). */
-    public static final long SNAPSHOT_THRESHOLD = 20_000;
-
     private RaftTuning() {
     }
 
-    public static RaftProperties properties(File storageDir, int port) {
+    public static RaftProperties properties(File storageDir, int port, long snapshotThreshold) {
         RaftProperties p = new RaftProperties();
         RaftServerConfigKeys.setStorageDir(p, List.of(storageDir));
         GrpcConfigKeys.Server.setPort(p, port);
@@ -49,7 +46,7 @@ public final class RaftTuning {
         RaftServerConfigKeys.Log.setQueueElementLimit(p, 4096);
         RaftServerConfigKeys.Log.setQueueByteLimit(p, SizeInBytes.valueOf("32MB"));
         RaftServerConfigKeys.Log.setPurgeUptoSnapshotIndex(p, true);
-        RaftServerConfigKeys.Log.setPurgeGap(p, 1024);
+        RaftServerConfigKeys.Log.setPurgeGap(p, (int) Math.min(1024, Math.max(1, snapshotThreshold / 4)));
         RaftServerConfigKeys.Log.Appender.setBufferByteLimit(p, SizeInBytes.valueOf("4MB"));
         RaftServerConfigKeys.Log.Appender.setSnapshotChunkSizeMax(p, SizeInBytes.valueOf("8MB"));
         RaftServerConfigKeys.Log.Appender.setInstallSnapshotEnabled(p, true);
@@ -59,7 +56,7 @@ public final class RaftTuning {
         RaftServerConfigKeys.RetryCache.setExpiryTime(p, TimeDuration.valueOf(10, TimeUnit.SECONDS));
 
         RaftServerConfigKeys.Snapshot.setAutoTriggerEnabled(p, true);
-        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, SNAPSHOT_THRESHOLD);
+        RaftServerConfigKeys.Snapshot.setAutoTriggerThreshold(p, snapshotThreshold);
         RaftServerConfigKeys.Snapshot.setRetentionFileNum(p, 2);
         RaftServerConfigKeys.Snapshot.setTriggerWhenStopEnabled(p, false);
         return p;
