@@ -1,0 +1,78 @@
+package io.ccdr.node.config;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class ServerConfigTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void defaultsFollowNeo4j() {
+        ServerConfig c = ServerConfig.of(Map.of(), dir);
+        assertThat(c.defaultDatabase()).isEqualTo("neo4j");
+        assertThat(c.clusterListenAddress()).isEqualTo(new HostPort("localhost", 6000));
+        assertThat(c.boltAdvertisedAddress()).isEqualTo(new HostPort("localhost", 7687));
+        assertThat(c.raftListenAddress().port()).isEqualTo(7000);
+        assertThat(c.endpoints()).containsExactly(new HostPort("localhost", 6000));
+        assertThat(c.dataDirectory()).isEqualTo(dir.resolve("data"));
+        assertThat(c.retentionPolicy().text()).isEqualTo("2 days");
+    }
+
+    @Test
+    void advertisedAddressDefaultsToTheListenPort() {
+        ServerConfig c = ServerConfig.of(Map.of("server.cluster.raft.listen_address", ":7123",
+                "server.default_advertised_address", "db1.example.com"), dir);
+        assertThat(c.raftAdvertisedAddress()).isEqualTo(new HostPort("db1.example.com", 7123));
+    }
+
+    @Test
+    void fileAndEnvironmentOverrides() throws Exception {
+        Path conf = dir.resolve("ccdr.conf");
+        Files.writeString(conf, "server.bolt.listen_address=:7001\ninitial.dbms.default_primaries_count=3\n"
+                + "dbms.cluster.endpoints=a:6000, b:6000,c\n");
+        ServerConfig c = ServerConfig.load(conf, Map.of("CCDR_server_bolt_listen__address", ":7002",
+                "CCDR_db_tx__log_rotation_retention__policy", "1G size", "PATH", "/bin"));
+        assertThat(c.boltListenAddress().port()).isEqualTo(7002);
+        assertThat(c.defaultPrimaries()).isEqualTo(3);
+        assertThat(c.endpoints()).containsExactly(new HostPort("a", 6000), new HostPort("b", 6000), new HostPort("c", 6000));
+        assertThat(c.retentionPolicy().amount()).isEqualTo(1L << 30);
+    }
+
+    @Test
+    void unknownKeysAreRejectedByName() {
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("server.bolt.listen_adress", ":1"), dir))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.bolt.listen_adress");
+    }
+
+    @Test
+    void badValuesNameTheKey() {
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("server.cluster.listen_address", "host:notaport"), dir))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("server.cluster.listen_address");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("initial.dbms.default_primaries_count", "0"), dir))
+                .hasMessageContaining("initial.dbms.default_primaries_count");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("initial.server.mode_constraint", "LEADER"), dir))
+                .hasMessageContaining("initial.server.mode_constraint");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("db.tx_log.rotation.retention_policy", "forever"), dir))
+                .hasMessageContaining("db.tx_log.rotation.retention_policy");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("dbms.security.auth_enabled", "yes"), dir))
+                .hasMessageContaining("dbms.security.auth_enabled");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("initial.dbms.default_database", "X!"), dir))
+                .hasMessageContaining("initial.dbms.default_database");
+    }
+
+    @Test
+    void durations() {
+        assertThat(ServerConfig.parseDuration("500ms")).isEqualTo(Duration.ofMillis(500));
+        assertThat(ServerConfig.parseDuration("5m")).isEqualTo(Duration.ofMinutes(5));
+        assertThat(ServerConfig.parseDuration("30")).isEqualTo(Duration.ofSeconds(30));
+    }
+}
