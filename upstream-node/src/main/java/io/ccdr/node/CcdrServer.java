@@ -78,7 +78,8 @@ public final class CcdrServer implements AutoCloseable {
         this.serverId = loadOrCreateServerId(config.dataDirectory());
         this.self = new ServerInfo(serverId, config.clusterAdvertisedAddress().toString(), config.raftAdvertisedAddress().toString(),
                 config.clusterAdvertisedAddress().toString(), config.boltAdvertisedAddress().toString(), config.modeConstraint());
-        this.databases = new DatabaseManager(serverId, config.dataDirectory(), config.writeTimeout(), config.bookmarkTimeout());
+        this.databases = new DatabaseManager(serverId, config.dataDirectory(), config.writeTimeout(), config.bookmarkTimeout(),
+                config.retentionPolicy());
     }
 
     /** Starts the server; returns once its ports are open and Raft is running (not necessarily formed). */

@@ -1,5 +1,7 @@
 package io.ccdr.node;
 
+import io.ccdr.node.embedded.EmbeddedCluster;
+
 import io.ccdr.node.dbms.Database;
 
 import java.time.Duration;
@@ -17,7 +19,7 @@ final class ClusterInvariants {
     }
 
     /** Every running member reaches the same txId with the same chain hash and the same content. */
-    static void assertConverged(TestCluster cluster, String database, Duration timeout) {
+    static void assertConverged(EmbeddedCluster cluster, String database, Duration timeout) {
         eventually(timeout, "all members of " + database + " at the same txId", () -> {
             long first = -1;
             for (int i = 0; i < cluster.size(); i++) {

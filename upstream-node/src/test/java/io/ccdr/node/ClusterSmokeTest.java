@@ -1,5 +1,7 @@
 package io.ccdr.node;
 
+import io.ccdr.node.embedded.EmbeddedCluster;
+
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.dbms.WriteResult;
 import org.junit.jupiter.api.Test;
@@ -19,7 +21,7 @@ class ClusterSmokeTest {
 
     @Test
     void threeServersFormAClusterAndReplicateWrites() throws Exception {
-        try (TestCluster cluster = new TestCluster(dir, 3, Map.of()).start()) {
+        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, 3, Map.of()).start()) {
             int leader = cluster.awaitLeader("neo4j", Duration.ofSeconds(30));
             Database db = cluster.server(leader).database("neo4j").orElseThrow();
             long last = 0;

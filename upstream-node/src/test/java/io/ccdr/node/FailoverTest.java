@@ -1,5 +1,7 @@
 package io.ccdr.node;
 
+import io.ccdr.node.embedded.EmbeddedCluster;
+
 import io.ccdr.node.dbms.Database;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -24,7 +26,7 @@ class FailoverTest {
 
     @Test
     void leaderCrashUnderConcurrentWritesLosesNothing() throws Exception {
-        try (TestCluster cluster = new TestCluster(dir, 3, Map.of("server.cluster.raft.snapshot_threshold", "300")).start()) {
+        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, 3, Map.of("server.cluster.raft.snapshot_threshold", "300")).start()) {
             int firstLeader = cluster.awaitLeader("neo4j", Duration.ofSeconds(30));
             try (WriteLoad load = new WriteLoad(cluster, "neo4j", 8)) {
                 load.awaitAcknowledged(400, Duration.ofSeconds(60));
@@ -44,7 +46,7 @@ class FailoverTest {
 
     @Test
     void wholeClusterRestartRecoversTheCommittedState() throws Exception {
-        try (TestCluster cluster = new TestCluster(dir, 3, Map.of()).start()) {
+        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, 3, Map.of()).start()) {
             WriteLoad load = new WriteLoad(cluster, "neo4j", 4);
             load.awaitAcknowledged(300, Duration.ofSeconds(60));
             load.close();

@@ -1,5 +1,7 @@
 package io.ccdr.node;
 
+import io.ccdr.node.embedded.EmbeddedCluster;
+
 import io.ccdr.node.dbms.ClusterErrors;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.graph.GraphException;
@@ -23,7 +25,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * id is never reused.
  */
 final class WriteLoad implements AutoCloseable {
-    private final TestCluster cluster;
+    private final EmbeddedCluster cluster;
     private final String database;
     private final ExecutorService pool;
     private final AtomicBoolean running = new AtomicBoolean(true);
@@ -33,7 +35,7 @@ final class WriteLoad implements AutoCloseable {
     final AtomicLong retries = new AtomicLong();
     private final CountDownLatch done;
 
-    WriteLoad(TestCluster cluster, String database, int writers) {
+    WriteLoad(EmbeddedCluster cluster, String database, int writers) {
         this.cluster = cluster;
         this.database = database;
         this.pool = Executors.newFixedThreadPool(writers);

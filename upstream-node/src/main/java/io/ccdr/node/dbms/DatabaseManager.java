@@ -61,7 +61,11 @@ public final class DatabaseManager implements AutoCloseable {
     private final Duration bookmarkTimeout;
     private volatile Function<RaftPeerId, String> boltAddressOf = id -> null;
 
-    public DatabaseManager(String serverId, Path dataDir, Duration writeTimeout, Duration bookmarkTimeout) throws IOException {
+    private final io.ccdr.node.store.RetentionPolicy retention;
+
+    public DatabaseManager(String serverId, Path dataDir, Duration writeTimeout, Duration bookmarkTimeout,
+                           io.ccdr.node.store.RetentionPolicy retention) throws IOException {
+        this.retention = retention;
         this.serverId = serverId;
         this.dataDir = dataDir;
         this.catalogFile = dataDir.resolve("cluster").resolve("databases.properties");
@@ -94,6 +98,7 @@ public final class DatabaseManager implements AutoCloseable {
         this.systemState = systemState;
         this.boltAddressOf = boltAddressOf;
         reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 0, 1, TimeUnit.SECONDS);
+        reconciler.scheduleWithFixedDelay(this::pruneTransactionLogs, 10, 30, TimeUnit.SECONDS);
     }
 
     /** Asks for a reconciliation soon (called on every system-state change). */
@@ -109,6 +114,20 @@ public final class DatabaseManager implements AutoCloseable {
 
     public List<Database> all() {
         return new ArrayList<>(databases.values());
+    }
+
+    /** Applies {@code db.tx_log.rotation.retention_policy} to every hosted database's transaction log. */
+    private void pruneTransactionLogs() {
+        for (Database db : databases.values()) {
+            try {
+                long dropped = db.store().pruneTransactionLog(retention, System.currentTimeMillis());
+                if (dropped > 0) {
+                    LOG.debug("database '{}': pruned {} transactions from the log", db.name(), dropped);
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("database '{}': transaction log pruning failed: {}", db.name(), e.toString());
+            }
+        }
     }
 
     private void reconcileQuietly() {

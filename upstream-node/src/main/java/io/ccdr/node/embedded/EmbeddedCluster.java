@@ -1,4 +1,6 @@
-package io.ccdr.node;
+package io.ccdr.node.embedded;
+
+import io.ccdr.node.CcdrServer;
 
 import io.ccdr.node.config.ServerConfig;
 import io.ccdr.node.dbms.Database;
@@ -15,15 +17,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A cluster of real servers in this JVM on loopback ports, each with its own data directory.
+ * A cluster of real servers in one JVM on loopback ports, each with its own data directory: the
+ * embedded default that {@code ccdr demo} runs, and what cluster tests start.
  * {@link #crash(int)} stops a server without any graceful hand-over.
  */
-public final class TestCluster implements AutoCloseable {
+public final class EmbeddedCluster implements AutoCloseable {
     private final Path root;
     private final List<Map<String, String>> settings = new ArrayList<>();
     private final CcdrServer[] servers;
 
-    public TestCluster(Path root, int size, Map<String, String> extra) throws IOException {
+    public EmbeddedCluster(Path root, int size, Map<String, String> extra) throws IOException {
         this.root = root;
         this.servers = new CcdrServer[size];
         List<Integer> ports = freePorts(size * 3);
@@ -68,7 +71,7 @@ public final class TestCluster implements AutoCloseable {
     }
 
     /** Starts all servers concurrently (discovery needs them all up) and waits until ready. */
-    public TestCluster start() throws Exception {
+    public EmbeddedCluster start() throws Exception {
         List<CompletableFuture<Void>> starting = new ArrayList<>();
         for (int i = 0; i < servers.length; i++) {
             int n = i;
@@ -140,7 +143,7 @@ public final class TestCluster implements AutoCloseable {
                 break;
             }
         }
-        throw new AssertionError("no leader for " + database + " within " + timeout);
+        throw new IllegalStateException("no leader for " + database + " within " + timeout.toSeconds() + " s");
     }
 
     @Override
