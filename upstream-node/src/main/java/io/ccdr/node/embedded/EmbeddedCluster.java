@@ -72,9 +72,26 @@ public final class EmbeddedCluster implements AutoCloseable {
 
     /** Starts all servers concurrently (discovery needs them all up) and waits until ready. */
     public EmbeddedCluster start() throws Exception {
+        int[] all = new int[servers.length];
+        for (int i = 0; i < all.length; i++) {
+            all[i] = i;
+        }
+        startOnly(all);
+        for (CcdrServer s : servers) {
+            if (!s.awaitReady(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("server " + s.serverId() + " not ready");
+            }
+        }
+        return this;
+    }
+
+    /**
+     * Starts the given servers concurrently and returns once their ports are open; the others are
+     * expected to run elsewhere (e.g. as separate processes with {@link #settings(int)}).
+     */
+    public void startOnly(int... indexes) throws Exception {
         List<CompletableFuture<Void>> starting = new ArrayList<>();
-        for (int i = 0; i < servers.length; i++) {
-            int n = i;
+        for (int n : indexes) {
             starting.add(CompletableFuture.runAsync(() -> {
                 try {
                     servers[n] = CcdrServer.start(ServerConfig.of(settings.get(n), root));
@@ -86,12 +103,6 @@ public final class EmbeddedCluster implements AutoCloseable {
         for (CompletableFuture<Void> f : starting) {
             f.get();
         }
-        for (CcdrServer s : servers) {
-            if (!s.awaitReady(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("server " + s.serverId() + " not ready");
-            }
-        }
-        return this;
     }
 
     public CcdrServer server(int i) {
