@@ -1,7 +1,17 @@
 package io.ccdr.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ccdr.metrics.DatabaseHealth;
+import io.ccdr.metrics.Metrics;
+import io.ccdr.metrics.MetricsHttpServer;
 import io.ccdr.node.cluster.ClusterClient;
+import io.ccdr.tls.SslPolicy;
+import org.apache.ratis.grpc.GrpcConfigKeys;
+import org.apache.ratis.grpc.GrpcTlsConfig;
+
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import io.ccdr.node.cluster.Discovery;
 import io.ccdr.node.cluster.SystemGroup;
 import io.ccdr.node.config.ServerConfig;
@@ -70,6 +80,9 @@ public final class CcdrServer implements AutoCloseable {
     private RaftNode raft;
     private RaftClient systemClient;
     private Thread bootstrap;
+    private SslPolicy clusterTls;
+    private Metrics metrics;
+    private MetricsHttpServer metricsHttp;
     private volatile boolean closed;
 
     private CcdrServer(ServerConfig config) throws IOException {
@@ -105,15 +118,23 @@ public final class CcdrServer implements AutoCloseable {
     }
 
     private void startInternal() throws IOException, InterruptedException {
+        if (config.clusterSsl().enabled()) {
+            // refuses to start, naming the missing file, when the policy is incomplete
+            clusterTls = SslPolicy.load(config.clusterSsl());
+        }
+        metrics = Metrics.create(config.metrics());
+        if (config.metrics().enabled()) {
+            metricsHttp = MetricsHttpServer.start(config.metrics(), metrics, this::health);
+        }
         clusterPort.handle(Frame.Type.DISCOVER, payload -> new Frame(Frame.Type.DISCOVER_REPLY, Discovery.encode(self)));
         clusterPort.handle(Frame.Type.STATUS, payload -> new Frame(Frame.Type.STATUS_REPLY, statusJson()));
-        clusterPort.start(config.clusterListenAddress(), null);
+        clusterPort.start(config.clusterListenAddress(), clusterTls);
 
         Path groupFile = config.dataDirectory().resolve("cluster").resolve("system-group.json");
         Optional<SystemGroup> known = SystemGroup.load(groupFile);
         boolean firstStart = known.isEmpty();
         if (firstStart) {
-            Discovery discovery = new Discovery(new ClusterClient(null), config.endpoints(), config.minimumInitialSystemPrimaries());
+            Discovery discovery = new Discovery(clusterClient(), config.endpoints(), config.minimumInitialSystemPrimaries());
             systemGroup = discovery.discover(Duration.ofMinutes(10));
             systemGroup.save(groupFile);
             LOG.info("system database formed from {} primaries", systemGroup.members().size());
@@ -127,6 +148,13 @@ public final class CcdrServer implements AutoCloseable {
         RaftGroupId systemGid = RaftGroupId.valueOf(UUID.fromString(systemGroup.groupId()));
         StateMachine.Registry registry = gid -> gid.equals(systemGid) ? system : databases.stateMachineFor(gid);
         Parameters parameters = new Parameters();
+        if (clusterTls != null) {
+            GrpcTlsConfig tls = clusterTls.grpcTlsConfig();
+            GrpcConfigKeys.TLS.setConf(parameters, tls);
+            GrpcConfigKeys.Server.setTlsConf(parameters, tls);
+            GrpcConfigKeys.Client.setTlsConf(parameters, tls);
+            GrpcConfigKeys.Admin.setTlsConf(parameters, tls);
+        }
         raft = new RaftNode(RaftPeerId.valueOf(serverId), config.dataDirectory().resolve("raft").toFile(),
                 config.raftListenAddress().port(), config.snapshotThreshold(), registry, parameters);
         raft.start();
@@ -135,10 +163,51 @@ public final class CcdrServer implements AutoCloseable {
         raft.addGroup(group);
         systemClient = newClient(group, parameters);
         system.addListener(s -> databases.poke());
-        databases.start(raft, system::state, this::boltAddressOf);
+        databases.start(raft, system::state, this::boltAddressOf, metrics);
         bootstrap = new Thread(this::bootstrap, "ccdr-bootstrap");
         bootstrap.setDaemon(true);
         bootstrap.start();
+    }
+
+    /** A client for peers' cluster ports, over mutual TLS when the cluster policy is enabled. */
+    public ClusterClient clusterClient() {
+        if (clusterTls == null) {
+            return new ClusterClient(null);
+        }
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(new KeyManager[]{clusterTls.keyManager()}, new TrustManager[]{clusterTls.trustManager()}, null);
+            return new ClusterClient(ctx.getSocketFactory());
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build the cluster TLS client: " + e.getMessage(), e);
+        }
+    }
+
+    /** This server's view of {@code database}, for the health endpoints. */
+    public Optional<DatabaseHealth> health(String database) {
+        Optional<Database> db = databases.database(database);
+        var info = system.state().databases().get(database);
+        if (db.isEmpty() || info == null) {
+            return Optional.empty();
+        }
+        Database d = db.get();
+        boolean leader = d.isLeader();
+        boolean available = d.leader().isPresent();
+        boolean writable = leader && available && "read-write".equals(info.access());
+        List<String> members = info.primaryServers().stream()
+                .map(id -> Optional.ofNullable(system.state().servers().get(id)).map(ServerInfo::boltAddress).orElse(id)).toList();
+        long lag = leader ? 0 : Math.max(-1, d.commitIndex() - d.appliedIndex());
+        return Optional.of(new DatabaseHealth(database, leader ? DatabaseHealth.Role.LEADER : DatabaseHealth.Role.FOLLOWER,
+                writable, available, !writable, d.lastCommittedTxId(), lag, members));
+    }
+
+    /** The bound metrics/health port (useful when configured as port 0), or -1 when disabled. */
+    public int metricsPort() {
+        return metricsHttp == null ? -1 : metricsHttp.boundPort();
+    }
+
+    public Metrics metrics() {
+        return metrics;
     }
 
     private RaftClient newClient(RaftGroup group, Parameters parameters) {
@@ -311,6 +380,9 @@ public final class CcdrServer implements AutoCloseable {
         closeQuietly(systemClient);
         closeQuietly(raft);
         clusterPort.close();
+        closeQuietly(metricsHttp);
+        closeQuietly(metrics);
+        closeQuietly(clusterTls);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -1,6 +1,8 @@
 package io.ccdr.node.config;
 
+import io.ccdr.metrics.MetricsConfig;
 import io.ccdr.node.store.RetentionPolicy;
+import io.ccdr.tls.SslPolicyConfig;
 
 import java.io.IOException;
 import java.io.Reader;
@@ -32,12 +34,19 @@ public final class ServerConfig {
 
     /** Keys whose values other modules validate (TLS policies, metrics) or that launchers read. */
     private static final List<Pattern> DELEGATED = List.of(
-            Pattern.compile("dbms\\.ssl\\.policy\\.(cluster|bolt)\\.(enabled|base_directory|private_key|public_certificate|trusted_dir|revoked_dir|client_auth|verify_hostname|tls_versions|ciphers|trust_all|private_key_password)"),
-            Pattern.compile("server\\.metrics\\.(enabled|prometheus\\.enabled|prometheus\\.endpoint|prefix)"),
             Pattern.compile("server\\.jvm\\.additional"),
             Pattern.compile("server\\.memory\\.(heap\\.initial_size|heap\\.max_size|pagecache\\.size)"));
 
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
+    /** Settings owned and validated by the tls and metrics modules. */
+    private static final Set<String> MODULE_KEYS = moduleKeys();
+
+    private static Set<String> moduleKeys() {
+        Set<String> keys = new java.util.HashSet<>(MetricsConfig.settingNames());
+        keys.addAll(SslPolicyConfig.settingNames(SslPolicyConfig.CLUSTER));
+        keys.addAll(SslPolicyConfig.settingNames(SslPolicyConfig.BOLT));
+        return Set.copyOf(keys);
+    }
 
     static {
         DEFAULTS.put("server.directories.data", "data");
@@ -80,10 +89,12 @@ public final class ServerConfig {
     private final Duration bookmarkTimeout, routingTtl, writeTimeout;
     private final boolean authEnabled, readsOnPrimaries;
     private final long snapshotThreshold;
+    private final SslPolicyConfig clusterSsl, boltSsl;
+    private final MetricsConfig metrics;
 
     private ServerConfig(Map<String, String> given, Path home) {
         for (String key : given.keySet()) {
-            if (!DEFAULTS.containsKey(key) && DELEGATED.stream().noneMatch(p -> p.matcher(key).matches())) {
+            if (!DEFAULTS.containsKey(key) && !MODULE_KEYS.contains(key) && DELEGATED.stream().noneMatch(p -> p.matcher(key).matches())) {
                 throw new ConfigException("Unrecognized setting '" + key + "'. No declared setting with name: " + key);
             }
         }
@@ -122,6 +133,31 @@ public final class ServerConfig {
         this.authEnabled = bool("dbms.security.auth_enabled");
         this.readsOnPrimaries = bool("dbms.routing.reads_on_primaries_enabled");
         this.snapshotThreshold = integer("server.cluster.raft.snapshot_threshold", 10, 10_000_000);
+        this.clusterSsl = module(() -> SslPolicyConfig.parse(SslPolicyConfig.CLUSTER, given, home));
+        this.boltSsl = module(() -> SslPolicyConfig.parse(SslPolicyConfig.BOLT, given, home));
+        this.metrics = module(() -> MetricsConfig.parse(given));
+    }
+
+    private static <T> T module(java.util.function.Supplier<T> parse) {
+        try {
+            return parse.get();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(e.getMessage());
+        }
+    }
+
+    /** {@code dbms.ssl.policy.cluster.*}: Raft and the cluster port (discovery, transaction stream). */
+    public SslPolicyConfig clusterSsl() {
+        return clusterSsl;
+    }
+
+    /** {@code dbms.ssl.policy.bolt.*} with {@code server.bolt.tls_level}. */
+    public SslPolicyConfig boltSsl() {
+        return boltSsl;
+    }
+
+    public MetricsConfig metrics() {
+        return metrics;
     }
 
     /** Builds a configuration from explicit values (tests, embedding); relative paths resolve against {@code home}. */

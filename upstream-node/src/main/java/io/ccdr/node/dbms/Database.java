@@ -1,5 +1,7 @@
 package io.ccdr.node.dbms;
 
+import io.ccdr.metrics.DatabaseMetrics;
+import io.ccdr.metrics.DatabaseMetricsSource;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.graph.GraphReader;
 import io.ccdr.node.graph.GraphWriter;
@@ -33,7 +35,7 @@ import java.util.function.Function;
  * against a snapshot, produces a change set, and many change sets are in flight at once; conflicts
  * are settled deterministically when they are applied.
  */
-public final class Database implements DatabaseStateMachine.Listener {
+public final class Database implements DatabaseStateMachine.Listener, DatabaseMetricsSource {
     /** How long to wait for a new leader's entries to reveal whether a proposal committed. */
     private static final Duration OUTCOME_RESOLUTION = Duration.ofSeconds(8);
 
@@ -45,6 +47,8 @@ public final class Database implements DatabaseStateMachine.Listener {
     private final Duration bookmarkTimeout;
     private final Function<RaftPeerId, String> boltAddressOf;
     private final Map<UUID, CompletableFuture<ApplyOutcome>> inFlight = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicLong active = new java.util.concurrent.atomic.AtomicLong();
+    private volatile DatabaseMetrics metrics;
     private volatile LeaderIds ids;
     private volatile long idsTerm = -1;
 
@@ -64,6 +68,25 @@ public final class Database implements DatabaseStateMachine.Listener {
         return name;
     }
 
+    /** Where commits and rollbacks are counted; set once by the database manager. */
+    public void bindMetrics(DatabaseMetrics metrics) {
+        this.metrics = metrics;
+    }
+
+    public DatabaseMetrics metrics() {
+        return metrics;
+    }
+
+    @Override
+    public long activeTransactions() {
+        return active.get();
+    }
+
+    @Override
+    public long storeSizeBytes() {
+        return store().sizeBytes();
+    }
+
     public RaftGroupId groupId() {
         return groupId;
     }
@@ -76,6 +99,7 @@ public final class Database implements DatabaseStateMachine.Listener {
         return store().state();
     }
 
+    @Override
     public long lastCommittedTxId() {
         return state().lastTxId();
     }
@@ -88,6 +112,7 @@ public final class Database implements DatabaseStateMachine.Listener {
         return raft.division(groupId);
     }
 
+    @Override
     public boolean isLeader() {
         return division().map(d -> d.getInfo().isLeader()).orElse(false);
     }
@@ -97,14 +122,17 @@ public final class Database implements DatabaseStateMachine.Listener {
         return division().map(d -> d.getInfo().getLeaderId());
     }
 
+    @Override
     public long term() {
         return division().map(d -> d.getInfo().getCurrentTerm()).orElse(0L);
     }
 
+    @Override
     public long commitIndex() {
         return division().map(d -> d.getRaftLog().getLastCommittedIndex()).orElse(-1L);
     }
 
+    @Override
     public long appliedIndex() {
         return division().map(d -> d.getInfo().getLastAppliedIndex()).orElse(-1L);
     }
@@ -125,6 +153,27 @@ public final class Database implements DatabaseStateMachine.Listener {
      *                        client error the work or the commit raised.
      */
     public <T> WriteResult<T> write(Function<GraphWriter, T> work) {
+        active.incrementAndGet();
+        long started = System.nanoTime();
+        boolean committed = false;
+        try {
+            WriteResult<T> r = writeInternal(work);
+            committed = true;
+            DatabaseMetrics m = metrics;
+            if (m != null && r.committed()) {
+                m.recordCommit(Duration.ofNanos(System.nanoTime() - started));
+            }
+            return r;
+        } finally {
+            active.decrementAndGet();
+            DatabaseMetrics m = metrics;
+            if (!committed && m != null) {
+                m.recordRollback();
+            }
+        }
+    }
+
+    private <T> WriteResult<T> writeInternal(Function<GraphWriter, T> work) {
         RaftServer.Division d = division().orElseThrow(() -> ClusterErrors.unavailable(name, "not hosted on this server"));
         if (!d.getInfo().isLeader()) {
             throw ClusterErrors.notALeader(name, leaderHint());

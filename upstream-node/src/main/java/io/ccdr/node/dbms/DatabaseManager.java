@@ -1,5 +1,7 @@
 package io.ccdr.node.dbms;
 
+import io.ccdr.metrics.DatabaseMetrics;
+import io.ccdr.metrics.Metrics;
 import io.ccdr.node.raft.DatabaseStateMachine;
 import io.ccdr.node.raft.RaftNode;
 import io.ccdr.node.store.GraphStore;
@@ -56,6 +58,7 @@ public final class DatabaseManager implements AutoCloseable {
         return t;
     });
     private volatile RaftNode raft;
+    private volatile Metrics metrics;
     private volatile Supplier<SystemState.Snapshot> systemState;
     private final Duration writeTimeout;
     private final Duration bookmarkTimeout;
@@ -93,8 +96,10 @@ public final class DatabaseManager implements AutoCloseable {
         return dataDir.resolve("databases").resolve(name).resolve("store");
     }
 
-    public void start(RaftNode raft, Supplier<SystemState.Snapshot> systemState, Function<RaftPeerId, String> boltAddressOf) {
+    public void start(RaftNode raft, Supplier<SystemState.Snapshot> systemState, Function<RaftPeerId, String> boltAddressOf,
+                      Metrics metrics) {
         this.raft = raft;
+        this.metrics = metrics;
         this.systemState = systemState;
         this.boltAddressOf = boltAddressOf;
         reconciler.scheduleWithFixedDelay(this::reconcileQuietly, 0, 1, TimeUnit.SECONDS);
@@ -159,7 +164,9 @@ public final class DatabaseManager implements AutoCloseable {
             }
             raft.addGroup(RaftGroup.valueOf(gid, peers));
             DatabaseStateMachine sm = (DatabaseStateMachine) stateMachineFor(gid);
-            databases.put(info.name(), new Database(info.name(), gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf));
+            Database db = new Database(info.name(), gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf);
+            db.bindMetrics(DatabaseMetrics.bind(metrics, info.name(), db));
+            databases.put(info.name(), db);
             LOG.info("hosting database '{}' (raft group {}) as one of {} primaries", info.name(), gid.getUuid(), peers.size());
         }
         for (Database db : new ArrayList<>(databases.values())) {
@@ -173,6 +180,7 @@ public final class DatabaseManager implements AutoCloseable {
 
     private void drop(Database db) throws IOException {
         databases.remove(db.name());
+        db.metrics().close();
         raft.removeGroup(db.groupId());
         DatabaseStateMachine sm = machines.remove(db.groupId());
         if (sm != null) {

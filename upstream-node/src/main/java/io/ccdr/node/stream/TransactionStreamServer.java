@@ -11,7 +11,7 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.ssl.SslContext;
+import io.ccdr.tls.SslPolicy;
 import io.netty.handler.timeout.ReadTimeoutHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
@@ -42,14 +42,14 @@ public final class TransactionStreamServer implements AutoCloseable {
         handlers.put(type, handler);
     }
 
-    public void start(HostPort listen, SslContext ssl) throws InterruptedException {
+    public void start(HostPort listen, SslPolicy tls) throws InterruptedException {
         ServerBootstrap b = new ServerBootstrap().group(boss, workers).channel(NioServerSocketChannel.class)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (ssl != null) {
-                            ch.pipeline().addLast(ssl.newHandler(ch.alloc()));
+                        if (tls != null) {
+                            tls.installServer(ch.pipeline()); // mutual TLS; no plaintext fallback
                         }
                         ch.pipeline().addLast(new ReadTimeoutHandler(120));
                         ch.pipeline().addLast(new FrameCodec());

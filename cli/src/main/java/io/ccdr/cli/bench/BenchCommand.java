@@ -1,0 +1,152 @@
+package io.ccdr.cli.bench;
+
+import io.ccdr.node.dbms.ClusterErrors;
+import io.ccdr.node.dbms.Database;
+import io.ccdr.node.embedded.EmbeddedCluster;
+import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.store.GraphStore;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * {@code ccdr bench}: throughput and latency of the node's write path on a local 3-primary cluster
+ * (three servers in this JVM, real Raft over loopback gRPC, real RocksDB on disk). Results are
+ * printed as a table; record them in docs/benchmarks.md with the machine and date.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Measure committed write transactions per second (p50/p99) and bulk-load rate on a local 3-primary cluster.")
+public final class BenchCommand implements Callable<Integer> {
+    @Option(names = "--writers", split = ",", defaultValue = "1,16,64", description = "concurrent writer counts (default ${DEFAULT-VALUE})")
+    List<Integer> writers;
+
+    @Option(names = "--duration", defaultValue = "20", description = "seconds measured per writer count (default ${DEFAULT-VALUE})")
+    int durationSeconds;
+
+    @Option(names = "--warmup", defaultValue = "10", description = "seconds of warm-up before the first measurement (default ${DEFAULT-VALUE})")
+    int warmupSeconds;
+
+    @Option(names = "--bulk-nodes", defaultValue = "200000", description = "nodes for the bulk-load measurement, 0 to skip (default ${DEFAULT-VALUE})")
+    long bulkNodes;
+
+    @Option(names = "--bulk-batch", defaultValue = "5000", description = "nodes per bulk-load transaction (default ${DEFAULT-VALUE})")
+    int bulkBatch;
+
+    @Option(names = "--dir", description = "data directory (default: a temporary directory, deleted afterwards)")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path root = dir != null ? dir : Files.createTempDirectory("ccdr-bench");
+        try (EmbeddedCluster cluster = new EmbeddedCluster(root, 3, Map.of())) {
+            cluster.start();
+            cluster.awaitLeader("neo4j", Duration.ofSeconds(60));
+            System.out.printf("ccdr bench: 3 primaries in one JVM, %d cores, max heap %d MiB%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+            if (warmupSeconds > 0) {
+                run(cluster, 16, warmupSeconds);
+            }
+            System.out.println("writers  tx/s      p50 ms   p99 ms   committed  retries");
+            for (int w : writers) {
+                Result r = run(cluster, w, durationSeconds);
+                System.out.printf("%-8d %-9.0f %-8.2f %-8.2f %-10d %d%n", w, r.perSecond, r.p50, r.p99, r.committed, r.retries);
+            }
+            if (bulkNodes > 0) {
+                bulk(cluster);
+            }
+        } finally {
+            if (dir == null) {
+                GraphStore.deleteRecursively(root);
+            }
+        }
+        return 0;
+    }
+
+    record Result(double perSecond, double p50, double p99, long committed, long retries) {
+    }
+
+    private Result run(EmbeddedCluster cluster, int threads, int seconds) throws InterruptedException {
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicLong retries = new AtomicLong();
+        List<LatencyRecorder> recorders = new ArrayList<>();
+        CountDownLatch done = new CountDownLatch(threads);
+        AtomicLong ids = new AtomicLong();
+        for (int t = 0; t < threads; t++) {
+            LatencyRecorder rec = new LatencyRecorder();
+            recorders.add(rec);
+            Thread th = new Thread(() -> {
+                try {
+                    while (running.get()) {
+                        long start = System.nanoTime();
+                        if (writeOne(cluster, ids.incrementAndGet(), retries)) {
+                            rec.record((System.nanoTime() - start) / 1000);
+                        }
+                    }
+                } finally {
+                    done.countDown();
+                }
+            }, "bench-writer-" + t);
+            th.start();
+        }
+        long start = System.nanoTime();
+        Thread.sleep(seconds * 1000L);
+        running.set(false);
+        double elapsed = (System.nanoTime() - start) / 1e9;
+        done.await();
+        long[] all = LatencyRecorder.merge(recorders);
+        return new Result(all.length / elapsed, LatencyRecorder.percentileMillis(all, 50), LatencyRecorder.percentileMillis(all, 99),
+                all.length, retries.get());
+    }
+
+    private static boolean writeOne(EmbeddedCluster cluster, long id, AtomicLong retries) {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            try {
+                Database db = cluster.leaderOf("neo4j").flatMap(i -> cluster.server(i).database("neo4j"))
+                        .orElseThrow(() -> ClusterErrors.notALeader("neo4j", null));
+                db.write(tx -> tx.createNode(Set.of("Bench"), Map.of("id", id, "name", "node-" + id)));
+                return true;
+            } catch (GraphException e) {
+                if (!(e.isRetryable() || ClusterErrors.NOT_A_LEADER.equals(e.statusCode()))) {
+                    throw e;
+                }
+                retries.incrementAndGet();
+            }
+        }
+        return false;
+    }
+
+    private void bulk(EmbeddedCluster cluster) {
+        Database db = cluster.server(cluster.awaitLeader("neo4j", Duration.ofSeconds(30))).database("neo4j").orElseThrow();
+        long start = System.nanoTime();
+        long written = 0;
+        while (written < bulkNodes) {
+            int n = (int) Math.min(bulkBatch, bulkNodes - written);
+            long base = written;
+            db.write(tx -> {
+                for (int i = 0; i < n; i++) {
+                    Map<String, Object> props = new HashMap<>();
+                    props.put("id", base + i);
+                    props.put("name", "person-" + (base + i));
+                    tx.createNode(Set.of("Person"), props);
+                }
+                return null;
+            });
+            written += n;
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        System.out.printf("bulk load: %d nodes in %d-node transactions: %.1f s, %.0f nodes/s; store %d MiB on the leader%n",
+                written, bulkBatch, secs, written / secs, db.store().sizeBytes() >> 20);
+    }
+}
