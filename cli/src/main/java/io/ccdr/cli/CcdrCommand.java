@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ccdr 0.1.0",
         description = "Cross-cluster disaster-recovery replication for property-graph databases.",
-        subcommands = {CommandLine.HelpCommand.class, ServerCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, ServerCommand.class, io.ccdr.cli.local.LocalCommand.class})
 public final class CcdrCommand implements Runnable {
 
     @CommandLine.Spec
