@@ -201,7 +201,7 @@ public final class Sandbox implements AutoCloseable {
             state = state.with(s.name(), r);
             state.save(dir);
             names.add(s.name());
-            progress.accept("started " + s.name() + " (pid " + r.pid() + ", log " + p.log() + ")");
+            progress.accept("started " + s.name() + " (" + (r.pid() == null ? "exited at once" : "pid " + r.pid()) + ", log " + p.log() + ")");
         }
         return names;
     }

@@ -132,13 +132,18 @@ public final class ServerProcess {
         } catch (IOException e) {
             throw new SandboxException("cannot start " + server.name() + ": " + e.getMessage(), e);
         }
-        ProcessHandle jvm = findJvm(wrapper, launcher.java());
-        Instant started = jvm.info().startInstant().orElse(Instant.now());
-        return new ServerRecord(jvm.pid(), started, Intent.RUNNING, offset);
+        Optional<ProcessHandle> jvm = findJvm(wrapper, launcher.java());
+        if (jvm.isEmpty()) {
+            // Gone before we saw it (a JVM that rejects its options exits within milliseconds):
+            // recorded as running without a pid, so it shows as exited(code) from server.exit.
+            return new ServerRecord(null, null, Intent.RUNNING, offset);
+        }
+        Instant started = jvm.get().info().startInstant().orElse(Instant.now());
+        return new ServerRecord(jvm.get().pid(), started, Intent.RUNNING, offset);
     }
 
-    /** The JVM the wrapper shell forks: the descendant whose executable is {@code java}. */
-    private ProcessHandle findJvm(Process wrapper, Path java) {
+    /** The JVM the wrapper shell forks: the descendant whose executable is {@code java}; empty if the wrapper exited first. */
+    private Optional<ProcessHandle> findJvm(Process wrapper, Path java) {
         Path javaReal = realPath(java);
         long deadline = System.nanoTime() + FIND_JVM_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
@@ -146,16 +151,16 @@ public final class ServerProcess {
                     .filter(h -> h.info().command().map(c -> realPath(Path.of(c)).equals(javaReal)).orElse(false))
                     .findFirst();
             if (jvm.isPresent()) {
-                return jvm.get();
+                return jvm;
             }
             if (!wrapper.isAlive()) {
-                throw new SandboxException(server.name() + " exited immediately (" + exitDescription(wrapper.exitValue())
-                        + "); last lines of " + log() + ":\n" + String.join("\n", lastLines(10)));
+                return Optional.empty();
             }
             pause(Duration.ofMillis(10));
         }
         wrapper.destroyForcibly();
-        throw new SandboxException(server.name() + ": the java process did not appear within " + FIND_JVM_TIMEOUT.toSeconds() + " s");
+        throw new SandboxException(server.name() + ": the java process did not appear within " + FIND_JVM_TIMEOUT.toSeconds()
+                + " s; last lines of " + log() + ":\n" + String.join("\n", lastLines(10)));
     }
 
     private static Path realPath(Path p) {
