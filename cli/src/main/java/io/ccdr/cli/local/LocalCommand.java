@@ -119,9 +119,17 @@ public final class LocalCommand implements Runnable {
     @Command(name = "status", mixinStandardHelpOptions = true,
             description = "Show every server: process state, addresses and, for running servers, the role and last committed transaction of each database.")
     static final class Status extends Sub {
+        @Option(names = "--json", description = "print the status as JSON (for scripts)")
+        boolean json;
+
         @Override
         void execute() {
-            printStatus(open());
+            Sandbox sandbox = open();
+            if (json) {
+                out().print(StatusTable.json(sandbox.status()));
+            } else {
+                printStatus(sandbox);
+            }
         }
     }
 

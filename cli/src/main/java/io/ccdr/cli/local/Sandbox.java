@@ -267,15 +267,19 @@ public final class Sandbox implements AutoCloseable {
     }
 
     public void stop(Collection<String> servers) {
-        List<String> names = servers.isEmpty() ? serverNames() : List.copyOf(servers);
+        boolean named = !servers.isEmpty();
+        List<String> names = named ? List.copyOf(servers) : serverNames();
         names.forEach(n -> layout().server(n));
         locked(() -> {
             Map<String, ProcessHandle> stopping = new LinkedHashMap<>();
             for (String name : names) {
-                ServerProcess.live(state.server(name)).ifPresent(h -> {
-                    h.destroy();
-                    stopping.put(name, h);
-                });
+                Optional<ProcessHandle> live = ServerProcess.live(state.server(name));
+                if (live.isPresent()) {
+                    live.get().destroy();
+                    stopping.put(name, live.get());
+                } else if (named) {
+                    progress.accept(name + " was not running (" + process(name).observe(state.server(name)) + ")");
+                }
                 // Recorded even if it was not running: a crashed server the operator stops stays "stopped".
                 state = state.with(name, state.server(name).withIntent(Intent.STOPPED));
             }
@@ -312,19 +316,23 @@ public final class Sandbox implements AutoCloseable {
         }
         servers.forEach(n -> layout().server(n));
         locked(() -> {
+            Map<String, ProcessHandle> victims = new LinkedHashMap<>();
             for (String name : servers) {
-                Optional<ProcessHandle> h = ServerProcess.live(state.server(name));
-                if (h.isEmpty()) {
-                    throw new SandboxException(name + " is not running (" + process(name).observe(state.server(name)) + ")");
-                }
-                h.get().destroyForcibly();
-                state = state.with(name, state.server(name).withIntent(Intent.KILLED));
-                state.save(dir);
-                if (!ServerProcess.awaitExit(h.get(), Duration.ofSeconds(10))) {
-                    throw new SandboxException(name + " (pid " + h.get().pid() + ") is still alive 10 s after SIGKILL");
-                }
-                progress.accept("killed " + name + " (pid " + h.get().pid() + ")");
+                ProcessHandle h = ServerProcess.live(state.server(name)).orElseThrow(() ->
+                        new SandboxException(name + " is not running (" + process(name).observe(state.server(name)) + ")"));
+                victims.put(name, h);
             }
+            victims.forEach((name, h) -> {
+                h.destroyForcibly();
+                state = state.with(name, state.server(name).withIntent(Intent.KILLED));
+            });
+            state.save(dir);
+            victims.forEach((name, h) -> {
+                if (!ServerProcess.awaitExit(h, Duration.ofSeconds(10))) {
+                    throw new SandboxException(name + " (pid " + h.pid() + ") is still alive 10 s after SIGKILL");
+                }
+                progress.accept("killed " + name + " (pid " + h.pid() + ")");
+            });
             return null;
         });
     }
@@ -344,27 +352,15 @@ public final class Sandbox implements AutoCloseable {
         SandboxState s = reload();
         StatusProbe probe = new StatusProbe(probeTimeout);
         List<SandboxServer> servers = s.layout().servers();
+        // Probed in parallel: a hung server costs one timeout, not one per server.
         ExecutorService pool = Executors.newFixedThreadPool(servers.size(), r -> {
             Thread t = new Thread(r, "ccdr-local-status");
             t.setDaemon(true);
             return t;
         });
         try {
-            List<CompletableFuture<ServerStatus>> rows = servers.stream().map(server -> CompletableFuture.supplyAsync(() -> {
-                ServerRecord r = s.server(server.name());
-                ServerProcess p = process(server.name());
-                ServerState st = p.observe(r);
-                StatusProbe.Report report = null;
-                String error = null;
-                if (st.isRunning()) {
-                    try {
-                        report = probe.probe(server.clusterAddress());
-                    } catch (IOException e) {
-                        error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-                    }
-                }
-                return new ServerStatus(server, r.pid(), st, p.data(), report, error);
-            }, pool)).toList();
+            List<CompletableFuture<ServerStatus>> rows = servers.stream()
+                    .map(server -> CompletableFuture.supplyAsync(() -> statusOf(s, server, probe), pool)).toList();
             return rows.stream().map(CompletableFuture::join).toList();
         } finally {
             pool.shutdownNow();
@@ -372,8 +368,37 @@ public final class Sandbox implements AutoCloseable {
     }
 
     public ServerStatus status(String server) {
-        layout().server(server);
-        return status().stream().filter(s -> s.name().equals(server)).findFirst().orElseThrow();
+        SandboxState s = reload();
+        return statusOf(s, s.layout().server(server), new StatusProbe(Duration.ofSeconds(2)));
+    }
+
+    private ServerStatus statusOf(SandboxState s, SandboxServer server, StatusProbe probe) {
+        ServerRecord r = s.server(server.name());
+        ServerProcess p = process(server.name());
+        ServerState st = p.observe(r);
+        StatusProbe.Report report = null;
+        String error = null;
+        if (st.isRunning()) {
+            try {
+                report = probe.probe(server.clusterAddress());
+            } catch (IOException e) {
+                error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            }
+        }
+        return new ServerStatus(server, r.pid(), st, p.data(), report, error);
+    }
+
+    /**
+     * The server of {@code cluster} that reports itself LEADER of {@code database}, if exactly
+     * one running server does (none during an election; two only for a moment after one).
+     */
+    public Optional<String> leader(String cluster, String database) {
+        layout().serversOf(cluster);
+        List<String> leaders = status().stream()
+                .filter(r -> r.server().cluster().equals(cluster))
+                .filter(r -> r.database(database).map(d -> "LEADER".equals(d.role())).orElse(false))
+                .map(ServerStatus::name).toList();
+        return leaders.size() == 1 ? Optional.of(leaders.get(0)) : Optional.empty();
     }
 
     /**
@@ -432,6 +457,9 @@ public final class Sandbox implements AutoCloseable {
                                 throw new SandboxException(dir + " is not empty and holds no sandbox; choose another --dir");
                             }
                         }
+                    }
+                    if (Files.exists(dir) && !Files.isDirectory(dir)) {
+                        throw new SandboxException(dir + " is a file, not a directory; choose another --dir");
                     }
                     Files.createDirectories(dir);
                 }

@@ -1,5 +1,11 @@
 package io.ccdr.cli.local;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -7,6 +13,8 @@ import java.util.stream.Collectors;
 /** Renders {@link ServerStatus} rows as an aligned plain-text table (no colours: it ends up in logs and runbooks). */
 public final class StatusTable {
     private static final String[] HEADERS = {"SERVER", "CLUSTER", "PID", "STATE", "BOLT", "CLUSTER ADDRESS", "RAFT ADDRESS", "DATABASES", "DATA"};
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private StatusTable() {
     }
@@ -54,6 +62,54 @@ public final class StatusTable {
             return "(no databases yet)";
         }
         return s.report().databases().stream().map(StatusProbe.DatabaseReport::toString).collect(Collectors.joining(", "));
+    }
+
+    /**
+     * The same rows as JSON, for scripts and drills: one object per server with its state
+     * ({@code running}, {@code stopped}, {@code killed}, {@code exited}), exit code, addresses and
+     * the databases it reported.
+     */
+    public static String json(List<ServerStatus> rows) {
+        ArrayNode out = JSON.createArrayNode();
+        for (ServerStatus s : rows) {
+            ObjectNode n = out.addObject();
+            n.put("server", s.name());
+            n.put("cluster", s.server().cluster());
+            if (s.pid() != null && s.state().isRunning()) {
+                n.put("pid", s.pid());
+            } else {
+                n.putNull("pid");
+            }
+            n.put("state", s.state().kind().name().toLowerCase(java.util.Locale.ROOT));
+            if (s.state().exitCode() != null) {
+                n.put("exitCode", s.state().exitCode());
+            }
+            n.put("bolt", s.server().boltAddress().toString());
+            n.put("clusterAddress", s.server().clusterAddress().toString());
+            n.put("raftAddress", s.server().raftAddress().toString());
+            n.put("metricsAddress", s.server().metricsAddress().toString());
+            n.put("data", s.dataDirectory().toString());
+            if (s.report() != null) {
+                n.put("serverId", s.report().serverId());
+                ArrayNode dbs = n.putArray("databases");
+                for (StatusProbe.DatabaseReport d : s.report().databases()) {
+                    ObjectNode db = dbs.addObject();
+                    db.put("name", d.name());
+                    db.put("role", d.role());
+                    db.put("leader", d.leader());
+                    db.put("lastCommittedTxId", d.lastCommittedTxId());
+                    db.put("chainHash", d.chainHash());
+                    db.put("appliedIndex", d.appliedIndex());
+                }
+            } else if (s.probeError() != null) {
+                n.put("probeError", s.probeError());
+            }
+        }
+        try {
+            return JSON.writeValueAsString(out) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e); // a tree of strings and numbers always serializes
+        }
     }
 
     private static String pad(String s, int width) {

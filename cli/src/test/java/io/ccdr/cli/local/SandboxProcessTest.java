@@ -43,6 +43,8 @@ class SandboxProcessTest {
                             && rows.stream().filter(r -> role(r).equals("LEADER")).count() == 1
                             && rows.stream().filter(r -> role(r).equals("FOLLOWER")).count() == 2);
             formed.forEach(r -> pids.add(r.pid()));
+            assertThat(await("a leader of neo4j in cluster a", () -> sandbox.leader("a", "neo4j"), java.util.Optional::isPresent))
+                    .hasValueSatisfying(name -> assertThat(name).isIn("a1", "a2", "a3"));
             String follower = formed.stream().filter(r -> role(r).equals("FOLLOWER")).findFirst().orElseThrow().name();
             String other = formed.stream().filter(r -> role(r).equals("FOLLOWER") && !r.name().equals(follower)).findFirst().orElseThrow().name();
 
@@ -87,6 +89,22 @@ class SandboxProcessTest {
                     .hasMessageContaining("exited(2): exit code 2: configuration error")
                     .hasMessageContaining("dbms.routing_ttl");
             assertThat(sandbox.state("a1")).isEqualTo(ServerState.exited(2));
+        } finally {
+            sandbox.destroy();
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void startThatTimesOutNamesTheServersThatAreNotReady(@TempDir Path tmp) {
+        Sandbox sandbox = Sandbox.create(tmp.resolve("sandbox"), freeLayout(SandboxLayout.of(21000, 1, 1).withHeap("128m")));
+        try {
+            // No JVM gets from exec to "ready:" in zero seconds, so the first check is past the deadline.
+            assertThatThrownBy(() -> sandbox.start(Duration.ZERO))
+                    .isInstanceOf(SandboxException.class)
+                    .hasMessageStartingWith("not ready after 0 s: a1")
+                    .hasMessageContaining("--- a1 (running), last lines of " + sandbox.logFile("a1"));
+            assertThat(sandbox.state("a1")).isEqualTo(ServerState.RUNNING);
         } finally {
             sandbox.destroy();
         }
