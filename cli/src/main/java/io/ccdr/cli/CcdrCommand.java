@@ -2,6 +2,7 @@ package io.ccdr.cli;
 
 import io.ccdr.cli.bench.BenchCommand;
 import io.ccdr.cli.demo.DemoCommand;
+import io.ccdr.cli.local.LocalCommand;
 import io.ccdr.cli.server.ServerCommand;
 import io.ccdr.cli.tls.TlsCommand;
 import picocli.CommandLine;
@@ -12,7 +13,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ccdr 0.1.0",
         description = "Cross-cluster disaster-recovery replication for property-graph databases.",
-        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, DemoCommand.class, ServerCommand.class, TlsCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, DemoCommand.class, LocalCommand.class, ServerCommand.class, TlsCommand.class})
 public final class CcdrCommand implements Runnable {
 
     @CommandLine.Spec
