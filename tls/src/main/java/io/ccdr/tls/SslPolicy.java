@@ -254,6 +254,20 @@ public final class SslPolicy implements Closeable {
      * dialled address against the server's SANs itself, whatever {@code verify_hostname} says; {@code
      * tls_versions} and {@code ciphers} are not applied to gRPC, which uses its HTTP/2-safe defaults.
      */
+    /**
+     * A blocking-socket client factory presenting this policy's certificate and validating peers
+     * with its (reloading) trust, for simple request/response tools such as status probes.
+     */
+    public javax.net.ssl.SSLSocketFactory socketFactory() {
+        try {
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(new javax.net.ssl.KeyManager[]{keyManager()}, new javax.net.ssl.TrustManager[]{trustManager()}, null);
+            return ctx.getSocketFactory();
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build a TLS socket factory for " + config().scope() + " policy: " + e.getMessage(), e);
+        }
+    }
+
     public GrpcTlsConfig grpcTlsConfig() {
         return new GrpcTlsConfig(keyManager, trustManager, true);
     }

@@ -9,9 +9,6 @@ import io.ccdr.tls.SslPolicy;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 
-import javax.net.ssl.KeyManager;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 import io.ccdr.node.cluster.Discovery;
 import io.ccdr.node.cluster.SystemGroup;
 import io.ccdr.node.config.ServerConfig;
@@ -174,13 +171,7 @@ public final class CcdrServer implements AutoCloseable {
         if (clusterTls == null) {
             return new ClusterClient(null);
         }
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(new KeyManager[]{clusterTls.keyManager()}, new TrustManager[]{clusterTls.trustManager()}, null);
-            return new ClusterClient(ctx.getSocketFactory());
-        } catch (java.security.GeneralSecurityException e) {
-            throw new IllegalStateException("cannot build the cluster TLS client: " + e.getMessage(), e);
-        }
+        return new ClusterClient(clusterTls.socketFactory());
     }
 
     /** This server's view of {@code database}, for the health endpoints. */

@@ -2,6 +2,8 @@ package io.ccdr.cli.local;
 
 import io.ccdr.cli.local.SandboxState.Intent;
 import io.ccdr.cli.local.SandboxState.ServerRecord;
+import io.ccdr.tls.SslPolicy;
+import io.ccdr.tls.SslPolicyConfig;
 
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -88,6 +90,7 @@ public final class Sandbox implements AutoCloseable {
             for (SandboxServer server : layout.servers()) {
                 new ServerProcess(d, server).writeConfiguration(layout.configuration(server));
             }
+            SandboxPki.create(d, layout);
             s.save(d);
             return new Sandbox(d, launcher, s);
         }, true);
@@ -350,7 +353,6 @@ public final class Sandbox implements AutoCloseable {
 
     public List<ServerStatus> status(Duration probeTimeout) {
         SandboxState s = reload();
-        StatusProbe probe = new StatusProbe(probeTimeout);
         List<SandboxServer> servers = s.layout().servers();
         // Probed in parallel: a hung server costs one timeout, not one per server.
         ExecutorService pool = Executors.newFixedThreadPool(servers.size(), r -> {
@@ -360,7 +362,7 @@ public final class Sandbox implements AutoCloseable {
         });
         try {
             List<CompletableFuture<ServerStatus>> rows = servers.stream()
-                    .map(server -> CompletableFuture.supplyAsync(() -> statusOf(s, server, probe), pool)).toList();
+                    .map(server -> CompletableFuture.supplyAsync(() -> statusOf(s, server, probeTimeout), pool)).toList();
             return rows.stream().map(CompletableFuture::join).toList();
         } finally {
             pool.shutdownNow();
@@ -369,19 +371,29 @@ public final class Sandbox implements AutoCloseable {
 
     public ServerStatus status(String server) {
         SandboxState s = reload();
-        return statusOf(s, s.layout().server(server), new StatusProbe(Duration.ofSeconds(2)));
+        return statusOf(s, s.layout().server(server), Duration.ofSeconds(2));
     }
 
-    private ServerStatus statusOf(SandboxState s, SandboxServer server, StatusProbe probe) {
+    /** The server's own cluster TLS policy (the probe speaks as that server), or null when TLS is off. */
+    private SslPolicy clusterPolicy(SandboxServer server) {
+        Map<String, String> conf = state.layout().configuration(server);
+        if (!"true".equalsIgnoreCase(conf.get("dbms.ssl.policy.cluster.enabled"))) {
+            return null;
+        }
+        Path serverDir = directory().resolve(server.name());
+        return SslPolicy.load(SslPolicyConfig.parse(SslPolicyConfig.CLUSTER, conf, serverDir), Duration.ofHours(1));
+    }
+
+    private ServerStatus statusOf(SandboxState s, SandboxServer server, Duration probeTimeout) {
         ServerRecord r = s.server(server.name());
         ServerProcess p = process(server.name());
         ServerState st = p.observe(r);
         StatusProbe.Report report = null;
         String error = null;
         if (st.isRunning()) {
-            try {
-                report = probe.probe(server.clusterAddress());
-            } catch (IOException e) {
+            try (SslPolicy tls = clusterPolicy(server)) {
+                report = new StatusProbe(probeTimeout, tls == null ? null : tls.socketFactory()).probe(server.clusterAddress());
+            } catch (IOException | RuntimeException e) {
                 error = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             }
         }

@@ -143,6 +143,9 @@ public record SandboxLayout(int basePort, int clusters, int serversPerCluster, S
         c.put("dbms.cluster.endpoints", String.join(",",
                 serversOf(server.cluster()).stream().map(s -> s.clusterAddress().toString()).toList()));
         c.put("initial.dbms.default_primaries_count", String.valueOf(serversPerCluster));
+        // mutual TLS on Raft and the cluster port with the sandbox's per-cluster CA (see SandboxPki)
+        c.put("dbms.ssl.policy.cluster.enabled", "true");
+        c.put("dbms.ssl.policy.cluster.base_directory", SandboxPki.CLUSTER_POLICY_DIR);
         c.putAll(settings);
         return c;
     }

@@ -15,10 +15,16 @@ import java.util.List;
 public final class StatusProbe {
     private static final ObjectMapper JSON = new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    private final ClusterClient client = new ClusterClient(null);
+    private final ClusterClient client;
     private final Duration timeout;
 
     public StatusProbe(Duration timeout) {
+        this(timeout, null);
+    }
+
+    /** {@code sockets} null means plaintext; otherwise e.g. a TLS factory from the server's cluster policy. */
+    public StatusProbe(Duration timeout, javax.net.SocketFactory sockets) {
+        this.client = new ClusterClient(sockets);
         this.timeout = timeout;
     }
 

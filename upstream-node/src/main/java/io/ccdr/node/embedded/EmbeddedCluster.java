@@ -44,6 +44,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             s.put("server.bolt.listen_address", ":" + ports.get(i * 3 + 2));
             s.put("dbms.cluster.endpoints", String.join(",", endpoints));
             s.put("initial.dbms.default_primaries_count", String.valueOf(size));
+            s.put("server.metrics.prometheus.endpoint", "127.0.0.1:0");
             s.putAll(extra);
             settings.add(s);
         }
