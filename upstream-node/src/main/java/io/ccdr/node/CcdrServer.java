@@ -153,7 +153,7 @@ public final class CcdrServer implements AutoCloseable {
             GrpcConfigKeys.Admin.setTlsConf(parameters, tls);
         }
         raft = new RaftNode(RaftPeerId.valueOf(serverId), config.dataDirectory().resolve("raft").toFile(),
-                config.raftListenAddress().port(), config.snapshotThreshold(), registry, parameters);
+                config.raftListenAddress().port(), config.snapshotThreshold(), config.raftSegmentBytes(), registry, parameters);
         raft.start();
         RaftGroup group = RaftGroup.valueOf(systemGid, systemGroup.members().stream()
                 .map(m -> RaftPeer.newBuilder().setId(m.id()).setAddress(m.raftAddress()).build()).toList());

@@ -26,7 +26,7 @@ class FailoverTest {
 
     @Test
     void leaderCrashUnderConcurrentWritesLosesNothing() throws Exception {
-        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, 3, Map.of("server.cluster.raft.snapshot_threshold", "300")).start()) {
+        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, 3, Map.of("server.cluster.raft.snapshot_threshold", "300", "dbms.cluster.raft.log.rotation_size", "64K")).start()) {
             int firstLeader = cluster.awaitLeader("neo4j", Duration.ofSeconds(30));
             try (WriteLoad load = new WriteLoad(cluster, "neo4j", 8)) {
                 load.awaitAcknowledged(400, Duration.ofSeconds(60));

@@ -24,7 +24,7 @@ class KillNineTest {
 
     @Test
     void aMemberKilledWithSigkillUnderLoadCatchesUpAfterRestart() throws Exception {
-        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, 3, Map.of("server.cluster.raft.snapshot_threshold", "200"));
+        try (EmbeddedCluster cluster = new EmbeddedCluster(dir, 3, Map.of("server.cluster.raft.snapshot_threshold", "200", "dbms.cluster.raft.log.rotation_size", "64K"));
              ServerProcess victim = new ServerProcess(dir.resolve("process"), cluster.settings(2))) {
             victim.start();
             cluster.startOnly(0, 1);

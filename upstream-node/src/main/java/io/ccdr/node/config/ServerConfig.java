@@ -73,6 +73,7 @@ public final class ServerConfig {
         DEFAULTS.put("dbms.routing.reads_on_primaries_enabled", "true");
         DEFAULTS.put("server.cluster.write_timeout", "10s");
         DEFAULTS.put("server.cluster.raft.snapshot_threshold", "20000");
+        DEFAULTS.put("dbms.cluster.raft.log.rotation_size", "16M");
     }
 
     private final Map<String, String> values;
@@ -89,6 +90,7 @@ public final class ServerConfig {
     private final Duration bookmarkTimeout, routingTtl, writeTimeout;
     private final boolean authEnabled, readsOnPrimaries;
     private final long snapshotThreshold;
+    private final long raftSegmentBytes;
     private final SslPolicyConfig clusterSsl, boltSsl;
     private final MetricsConfig metrics;
 
@@ -133,6 +135,7 @@ public final class ServerConfig {
         this.authEnabled = bool("dbms.security.auth_enabled");
         this.readsOnPrimaries = bool("dbms.routing.reads_on_primaries_enabled");
         this.snapshotThreshold = integer("server.cluster.raft.snapshot_threshold", 10, 10_000_000);
+        this.raftSegmentBytes = get("dbms.cluster.raft.log.rotation_size", ServerConfig::parseBytes);
         this.clusterSsl = module(() -> SslPolicyConfig.parse(SslPolicyConfig.CLUSTER, given, home));
         this.boltSsl = module(() -> SslPolicyConfig.parse(SslPolicyConfig.BOLT, given, home));
         this.metrics = module(() -> MetricsConfig.parse(given));
@@ -258,6 +261,24 @@ public final class ServerConfig {
         };
     }
 
+    /** Byte sizes as Neo4j writes them: {@code 512K}, {@code 16M}, {@code 1G}, or plain bytes (at least 64K). */
+    public static long parseBytes(String s) {
+        var m = Pattern.compile("(\\d+)\\s*([kmg])?i?b?").matcher(s.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a size such as 256K, 16M or 1G");
+        }
+        long n = Long.parseLong(m.group(1));
+        long bytes = n << (m.group(2) == null ? 0 : switch (m.group(2)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            default -> 30;
+        });
+        if (bytes < (64 << 10)) {
+            throw new IllegalArgumentException("must be at least 64K");
+        }
+        return bytes;
+    }
+
     /** Database names as Neo4j allows them: 3-63 chars, lower-case letters, digits, dots and dashes. */
     public static String databaseName(String s) {
         String n = s.trim().toLowerCase(Locale.ROOT);
@@ -359,6 +380,11 @@ public final class ServerConfig {
      */
     public long snapshotThreshold() {
         return snapshotThreshold;
+    }
+
+    /** {@code dbms.cluster.raft.log.rotation_size}: Raft log segment size; purging after a checkpoint drops whole segments. */
+    public long raftSegmentBytes() {
+        return raftSegmentBytes;
     }
 
     public boolean authEnabled() {

@@ -33,11 +33,11 @@ public final class RaftNode implements AutoCloseable {
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
 
-    public RaftNode(RaftPeerId selfId, File storageDir, int port, long snapshotThreshold, StateMachine.Registry registry,
+    public RaftNode(RaftPeerId selfId, File storageDir, int port, long snapshotThreshold, long segmentBytes, StateMachine.Registry registry,
                     Parameters parameters)
             throws IOException {
         this.selfId = selfId;
-        RaftProperties props = RaftTuning.properties(storageDir, port, snapshotThreshold);
+        RaftProperties props = RaftTuning.properties(storageDir, port, snapshotThreshold, segmentBytes);
         this.server = RaftServer.newBuilder().setServerId(selfId).setProperties(props)
                 .setStateMachineRegistry(registry).setParameters(parameters).build();
     }
