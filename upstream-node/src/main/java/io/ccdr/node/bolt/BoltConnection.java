@@ -1,0 +1,711 @@
+package io.ccdr.node.bolt;
+
+import io.ccdr.node.graph.GraphException;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * One Bolt connection's state machine, run on the worker pool.
+ *
+ * <p>Requests arrive from the event loop through {@link #submit}; a connection has at most one
+ * task in the pool at a time, which drains its queue in order, so backend calls may block
+ * without stalling the event loop or reordering responses. Too many queued requests turn off
+ * reading from the socket until the queue drains.
+ *
+ * <p>States follow the Bolt specification: CONNECTED → (5.1+: AUTHENTICATION) → READY →
+ * STREAMING (auto-commit) / TX_READY / TX_STREAMING (explicit), FAILED after a failure (all
+ * requests IGNORED until RESET), INTERRUPTED while a RESET is queued (everything before it is
+ * IGNORED, as in Neo4j, so that a RESET cuts a pipeline short), DEFUNCT when closed.
+ */
+final class BoltConnection {
+    private static final Logger LOG = LoggerFactory.getLogger(BoltConnection.class);
+    private static final String UNKNOWN_ERROR = "Neo.DatabaseError.General.UnknownError";
+    private static final int HIGH_WATER = 256;
+    private static final int LOW_WATER = 64;
+    private static final int BATCH = 64;
+    private static final int MAX_CHUNK = 0xFFFF;
+
+    enum State { CONNECTED, AUTHENTICATION, READY, STREAMING, TX_READY, TX_STREAMING, FAILED, DEFUNCT }
+
+    private final BoltServer.Shared shared;
+    private final Channel channel;
+    private final BoltVersion version;
+    private final BoltMessageDecoder decoder;
+    private final String id;
+
+    // Shared between the event loop and the worker.
+    private final Queue<BoltRequest> inbox = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queued = new AtomicInteger();
+    private final AtomicInteger pendingResets = new AtomicInteger();
+    private final AtomicBoolean scheduled = new AtomicBoolean();
+    private final Object writability = new Object();
+
+    // Confined to the (single) running drain task.
+    private State state = State.CONNECTED;
+    private boolean utcDateTimes;
+    private String principal;
+    private BoltTransaction tx;
+    private boolean implicitTx;
+    private final Map<Long, OpenResult> results = new LinkedHashMap<>();
+    private long nextQid;
+    private long lastQid = -1;
+
+    BoltConnection(BoltServer.Shared shared, Channel channel, BoltVersion version, BoltMessageDecoder decoder) {
+        this.shared = shared;
+        this.channel = channel;
+        this.version = version;
+        this.decoder = decoder;
+        this.id = "bolt-" + shared.nextConnectionId();
+        this.utcDateTimes = version.major() >= 5;
+    }
+
+    String id() {
+        return id;
+    }
+
+    // ---------------------------------------------------------------- event loop side
+
+    void submit(BoltRequest request) {
+        if (request instanceof BoltRequest.Reset) {
+            pendingResets.incrementAndGet();
+        }
+        inbox.add(request);
+        if (queued.incrementAndGet() > HIGH_WATER && channel.config().isAutoRead()) {
+            channel.config().setAutoRead(false);
+        }
+        schedule();
+    }
+
+    void writabilityChanged() {
+        synchronized (writability) {
+            writability.notifyAll();
+        }
+    }
+
+    private void schedule() {
+        if (scheduled.compareAndSet(false, true)) {
+            try {
+                shared.workers().execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                scheduled.set(false);
+                LOG.warn("Bolt connection {} from {} closed: all {} worker threads busy and the queue is full", id,
+                        channel.remoteAddress(), shared.config().workerThreads());
+                ByteBuf failure = encode(w -> failureBody(w, "Neo.TransientError.Request.NoThreadsAvailable",
+                        "There are no available threads to serve this request at the moment"), null);
+                channel.writeAndFlush(failure).addListener(ChannelFutureListener.CLOSE);
+                // Nothing queued here will run: an open transaction of this connection is left to the
+                // backend's transaction timeout, since rolling it back here would race with a worker.
+                inbox.clear();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- worker side
+
+    private void drain() {
+        try {
+            for (int i = 0; i < BATCH; i++) {
+                BoltRequest request = inbox.poll();
+                if (request == null) {
+                    break;
+                }
+                if (queued.decrementAndGet() < LOW_WATER && !channel.config().isAutoRead() && state != State.DEFUNCT) {
+                    channel.config().setAutoRead(true);
+                }
+                process(request);
+                channel.flush();
+            }
+        } finally {
+            scheduled.set(false);
+            if (!inbox.isEmpty()) {
+                schedule();
+            }
+        }
+    }
+
+    private void process(BoltRequest request) {
+        if (request instanceof BoltRequest.Closed) {
+            abandon();
+            state = State.DEFUNCT;
+            return;
+        }
+        if (state == State.DEFUNCT) {
+            return;
+        }
+        if (request instanceof BoltRequest.Malformed m && m.error().fatal()) {
+            protocolViolation(m.error().code(), m.error().getMessage());
+            return;
+        }
+        if (request instanceof BoltRequest.Reset) {
+            if (pendingResets.decrementAndGet() > 0) {
+                ignored();
+            } else {
+                reset();
+            }
+            return;
+        }
+        if (request instanceof BoltRequest.Goodbye) {
+            abandon();
+            state = State.DEFUNCT;
+            channel.close();
+            return;
+        }
+        if (pendingResets.get() > 0 || state == State.FAILED) {
+            ignored();
+            return;
+        }
+        try {
+            if (request instanceof BoltRequest.Malformed m) {
+                throw m.error();
+            }
+            dispatch(request);
+        } catch (BoltProtocolException e) {
+            if (e.fatal()) {
+                protocolViolation(e.code(), e.getMessage());
+            } else {
+                fail(e.code(), e.getMessage());
+            }
+        } catch (GraphException e) {
+            fail(e.statusCode(), e.getMessage() == null ? e.statusCode() : e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.warn("Unexpected error serving {} on Bolt connection {} (user {})", request.name(), id, principal, e);
+            fail(UNKNOWN_ERROR, "An unexpected error occurred while serving " + request.name()
+                    + "; see the server log for connection " + id);
+        }
+    }
+
+    private void dispatch(BoltRequest request) {
+        switch (state) {
+            case CONNECTED -> {
+                if (request instanceof BoltRequest.Hello hello) {
+                    hello(hello);
+                } else {
+                    throw violation(request);
+                }
+            }
+            case AUTHENTICATION -> {
+                if (request instanceof BoltRequest.Logon logon) {
+                    logon(logon.auth());
+                } else {
+                    throw violation(request);
+                }
+            }
+            default -> dispatchAuthenticated(request);
+        }
+    }
+
+    private void dispatchAuthenticated(BoltRequest request) {
+        if (request instanceof BoltRequest.Run run) {
+            run(run);
+        } else if (request instanceof BoltRequest.Pull pull) {
+            pull(pull);
+        } else if (request instanceof BoltRequest.Begin begin) {
+            requireState(request, State.READY);
+            tx = shared.backend().begin(transactionRequest(begin.extra(), false));
+            implicitTx = false;
+            nextQid = 0;
+            lastQid = -1;
+            state = State.TX_READY;
+            success(Map.of());
+        } else if (request instanceof BoltRequest.Commit) {
+            requireState(request, State.TX_READY, State.TX_STREAMING);
+            closeResults();
+            BoltTransaction t = tx;
+            tx = null;
+            state = State.READY;
+            String bookmark;
+            try {
+                bookmark = t.commit();
+            } catch (RuntimeException e) {
+                safeRollback(t);
+                throw e;
+            }
+            success(bookmark == null ? Map.of() : Map.of("bookmark", bookmark));
+        } else if (request instanceof BoltRequest.Rollback) {
+            requireState(request, State.TX_READY, State.TX_STREAMING);
+            closeResults();
+            BoltTransaction t = tx;
+            tx = null;
+            state = State.READY;
+            t.rollback();
+            success(Map.of());
+        } else if (request instanceof BoltRequest.Route route) {
+            requireState(request, State.READY);
+            route(route);
+        } else if (request instanceof BoltRequest.Logoff) {
+            requireState(request, State.READY);
+            principal = null;
+            state = State.AUTHENTICATION;
+            success(Map.of());
+        } else if (request instanceof BoltRequest.Telemetry) {
+            success(Map.of());
+        } else if (request instanceof BoltRequest.Hello || request instanceof BoltRequest.Logon) {
+            throw violation(request);
+        } else {
+            throw BoltProtocolException.invalid("Unexpected " + request.name());
+        }
+    }
+
+    // ---------------------------------------------------------------- authentication
+
+    private void hello(BoltRequest.Hello hello) {
+        Map<String, Object> extra = hello.extra();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("server", shared.backend().serverAgent());
+        meta.put("connection_id", id);
+        if (version.major() == 4 && extra.get("patch_bolt") instanceof List<?> patches && patches.contains("utc")) {
+            utcDateTimes = true;
+            decoder.enableUtcDateTimes();
+            meta.put("patch_bolt", List.of("utc"));
+        }
+        meta.put("hints", Map.of());
+        if (!version.separateLogon()) {
+            authenticate(authToken(extra));
+            state = State.READY;
+        } else {
+            state = State.AUTHENTICATION;
+        }
+        success(meta);
+    }
+
+    private void logon(Map<String, Object> auth) {
+        authenticate(auth);
+        state = State.READY;
+        success(Map.of());
+    }
+
+    private void authenticate(Map<String, Object> token) {
+        try {
+            String p = shared.backend().authenticate(token);
+            if (p == null) {
+                throw new GraphException("Neo.ClientError.Security.Unauthorized", "Authentication failed");
+            }
+            principal = p;
+        } catch (GraphException e) {
+            // A failed authentication ends the connection, as in Neo4j: drivers open a new one.
+            LOG.info("Bolt connection {} from {}: authentication failed ({})", id, channel.remoteAddress(),
+                    e.statusCode());
+            throw new BoltProtocolException(e.statusCode(), e.getMessage(), true);
+        }
+    }
+
+    /** In Bolt 5.0 and 4.4 the auth token is part of HELLO's map, next to driver information. */
+    private static Map<String, Object> authToken(Map<String, Object> hello) {
+        Map<String, Object> token = new LinkedHashMap<>(hello);
+        for (String key : List.of("user_agent", "routing", "patch_bolt", "bolt_agent", "notifications_minimum_severity",
+                "notifications_disabled_categories", "notifications_disabled_classifications")) {
+            token.remove(key);
+        }
+        return token;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    private void run(BoltRequest.Run run) {
+        long start = System.nanoTime();
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (state == State.READY) {
+            BoltTransaction t = shared.backend().begin(transactionRequest(run.extra(), true));
+            BoltResult result;
+            try {
+                result = t.run(run.query(), run.parameters());
+            } catch (RuntimeException e) {
+                safeRollback(t);
+                throw e;
+            }
+            tx = t;
+            implicitTx = true;
+            results.put(-1L, new OpenResult(result));
+            lastQid = -1;
+            state = State.STREAMING;
+            meta.put("fields", result.fields());
+            meta.put("t_first", millisSince(start));
+        } else if (state == State.TX_READY || state == State.TX_STREAMING) {
+            BoltResult result = tx.run(run.query(), run.parameters());
+            long qid = nextQid++;
+            results.put(qid, new OpenResult(result));
+            lastQid = qid;
+            state = State.TX_STREAMING;
+            meta.put("fields", result.fields());
+            meta.put("t_first", millisSince(start));
+            meta.put("qid", qid);
+        } else {
+            throw BoltProtocolException.invalid("RUN is not allowed while a result is streaming outside a transaction;"
+                    + " consume or discard it first");
+        }
+        success(meta);
+    }
+
+    private void pull(BoltRequest.Pull pull) {
+        requireState(pull, State.STREAMING, State.TX_STREAMING);
+        long n = longArg(pull.extra(), "n", -1);
+        if (n == 0 || n < -1) {
+            throw BoltProtocolException.invalid(pull.name() + " needs n > 0 or n = -1, got " + n);
+        }
+        long qid = longArg(pull.extra(), "qid", -1);
+        if (state == State.STREAMING && qid != -1) {
+            throw BoltProtocolException.invalid("qid is only valid inside an explicit transaction");
+        }
+        long key = qid == -1 ? lastQid : qid;
+        OpenResult open = results.get(key);
+        if (open == null) {
+            throw BoltProtocolException.invalid("No open result with qid " + qid);
+        }
+        long start = System.nanoTime();
+        BoltTransaction t = tx;
+        boolean more;
+        try {
+            more = stream(open, n, pull.discard(), t);
+        } catch (RuntimeException e) {
+            abandon();
+            throw e;
+        }
+        if (more) {
+            success(Map.of("has_more", true));
+            return;
+        }
+        results.remove(key);
+        Map<String, Object> summary;
+        try {
+            summary = open.result.summary();
+        } finally {
+            open.close();
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        if (state == State.STREAMING) {
+            tx = null;
+            state = State.READY;
+            String bookmark;
+            try {
+                bookmark = t.commit();
+            } catch (RuntimeException e) {
+                safeRollback(t);
+                throw e;
+            }
+            if (bookmark != null) {
+                meta.put("bookmark", bookmark);
+            }
+        } else if (results.isEmpty()) {
+            state = State.TX_READY;
+        }
+        meta.put("db", t.database());
+        Object type = summary == null ? null : summary.get("type");
+        meta.put("type", type == null ? "r" : type);
+        if (summary != null && summary.get("stats") instanceof Map<?, ?> stats && !stats.isEmpty()) {
+            meta.put("stats", stats);
+        }
+        if (summary != null && summary.get("notifications") instanceof List<?> notes && !notes.isEmpty()) {
+            meta.put("notifications", notes);
+        }
+        meta.put("t_last", millisSince(start));
+        success(meta);
+    }
+
+    /** Sends up to {@code n} rows (or skips them); returns true if rows remain. */
+    private boolean stream(OpenResult open, long n, boolean discard, BoltTransaction t) {
+        int width = open.result.fields().size();
+        long sent = 0;
+        while (n < 0 || sent < n) {
+            List<Object> row = open.next();
+            if (row == null) {
+                return false;
+            }
+            sent++;
+            if (discard) {
+                continue;
+            }
+            if (row.size() != width) {
+                throw new IllegalStateException("backend returned a row of " + row.size() + " values for " + width
+                        + " fields");
+            }
+            ByteBuf record = encode(w -> {
+                w.structHeader(1, 0x71);
+                w.writeListHeader(row.size());
+                for (Object v : row) {
+                    w.write(v);
+                }
+            }, t.databaseId());
+            channel.write(record);
+            awaitWritable();
+        }
+        return open.hasMore();
+    }
+
+    private void route(BoltRequest.Route route) {
+        List<String> bookmarks = stringList(route.bookmarks(), "bookmarks");
+        String db = stringArg(route.extra(), "db");
+        RoutingTable table = shared.backend().route(route.routing(), db, bookmarks, principal);
+        List<Map<String, Object>> servers = new ArrayList<>();
+        for (RoutingTable.Server s : table.servers()) {
+            servers.add(Map.of("addresses", s.addresses(), "role", s.role().name()));
+        }
+        Map<String, Object> rt = new LinkedHashMap<>();
+        rt.put("ttl", table.ttlSeconds());
+        rt.put("db", table.database());
+        rt.put("servers", servers);
+        success(Map.of("rt", rt));
+    }
+
+    private TransactionRequest transactionRequest(Map<String, Object> extra, boolean implicit) {
+        List<String> bookmarks = extra.get("bookmarks") == null ? List.of()
+                : stringList(extra.get("bookmarks"), "bookmarks");
+        Object timeout = extra.get("tx_timeout");
+        Duration txTimeout = null;
+        if (timeout != null) {
+            if (!(timeout instanceof Long ms) || ms < 0) {
+                throw BoltProtocolException.invalid("tx_timeout must be a non-negative integer (milliseconds)");
+            }
+            txTimeout = Duration.ofMillis(ms);
+        }
+        Object metadata = extra.get("tx_metadata");
+        if (metadata != null && !(metadata instanceof Map)) {
+            throw BoltProtocolException.invalid("tx_metadata must be a map");
+        }
+        String mode = stringArg(extra, "mode");
+        AccessMode accessMode;
+        if (mode == null || mode.equals("w")) {
+            accessMode = AccessMode.WRITE;
+        } else if (mode.equals("r")) {
+            accessMode = AccessMode.READ;
+        } else {
+            throw BoltProtocolException.invalid("mode must be \"r\" or \"w\", got \"" + mode + "\"");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> meta = metadata == null ? Map.of() : (Map<String, Object>) metadata;
+        return new TransactionRequest(principal, stringArg(extra, "db"), accessMode, bookmarks, txTimeout, meta,
+                stringArg(extra, "imp_user"), implicit);
+    }
+
+    // ---------------------------------------------------------------- state helpers
+
+    private void requireState(BoltRequest request, State... allowed) {
+        for (State s : allowed) {
+            if (state == s) {
+                return;
+            }
+        }
+        throw BoltProtocolException.invalid(request.name() + " is not allowed in state " + state);
+    }
+
+    private BoltProtocolException violation(BoltRequest request) {
+        return new BoltProtocolException(BoltProtocolException.INVALID,
+                request.name() + " is not allowed in state " + state, true);
+    }
+
+    private void reset() {
+        abandon();
+        if (state != State.CONNECTED && state != State.AUTHENTICATION) {
+            state = principal == null ? State.AUTHENTICATION : State.READY;
+        }
+        success(Map.of());
+    }
+
+    /** Rolls back the open transaction (if any) and forgets its results. */
+    private void abandon() {
+        closeResults();
+        BoltTransaction t = tx;
+        tx = null;
+        if (t != null) {
+            safeRollback(t);
+        }
+        if (state == State.STREAMING || state == State.TX_READY || state == State.TX_STREAMING) {
+            state = State.READY;
+        }
+    }
+
+    private void closeResults() {
+        for (OpenResult r : results.values()) {
+            r.close();
+        }
+        results.clear();
+    }
+
+    private void safeRollback(BoltTransaction t) {
+        try {
+            t.rollback();
+        } catch (RuntimeException e) {
+            LOG.warn("Rollback failed on Bolt connection {}", id, e);
+        }
+    }
+
+    private void fail(String code, String message) {
+        abandon();
+        if (state != State.CONNECTED && state != State.AUTHENTICATION) {
+            state = State.FAILED;
+        }
+        write(encode(w -> failureBody(w, code, message), null));
+    }
+
+    private void protocolViolation(String code, String message) {
+        if (!code.startsWith("Neo.ClientError.Security.")) {
+            LOG.info("Bolt connection {} from {} closed: {} ({})", id, channel.remoteAddress(), message, code);
+        }
+        abandon();
+        state = State.DEFUNCT;
+        channel.writeAndFlush(encode(w -> failureBody(w, code, message), null))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    // ---------------------------------------------------------------- responses
+
+    private void success(Map<String, Object> metadata) {
+        write(encode(w -> {
+            w.structHeader(1, 0x70);
+            w.write(metadata);
+        }, null));
+    }
+
+    private void ignored() {
+        write(encode(w -> w.structHeader(0, 0x7E), null));
+    }
+
+    private static void failureBody(PackStreamWriter w, String code, String message) {
+        w.structHeader(1, 0x7F);
+        w.write(Map.of("code", code, "message", message));
+    }
+
+    private void write(ByteBuf message) {
+        channel.write(message);
+    }
+
+    /** Blocks the worker while the socket cannot take more (slow reader), so results do not pile up in memory. */
+    private void awaitWritable() {
+        if (channel.isWritable()) {
+            return;
+        }
+        channel.flush();
+        synchronized (writability) {
+            while (!channel.isWritable() && channel.isActive()) {
+                try {
+                    writability.wait(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new GraphException("Neo.TransientError.General.DatabaseUnavailable", "Server is shutting down");
+                }
+            }
+        }
+    }
+
+    private interface Body {
+        void write(PackStreamWriter w);
+    }
+
+    /** Packs one message and frames it in chunks of at most 65535 bytes plus the end marker. */
+    private ByteBuf encode(Body body, String databaseId) {
+        ByteBuf raw = channel.alloc().buffer();
+        try {
+            body.write(new PackStreamWriter(raw, version, utcDateTimes, databaseId));
+            int len = raw.readableBytes();
+            ByteBuf out = channel.alloc().buffer(len + 2 * (len / MAX_CHUNK + 1) + 2);
+            while (raw.isReadable()) {
+                int n = Math.min(MAX_CHUNK, raw.readableBytes());
+                out.writeShort(n);
+                out.writeBytes(raw, n);
+            }
+            out.writeShort(0);
+            return out;
+        } finally {
+            raw.release();
+        }
+    }
+
+    // ---------------------------------------------------------------- argument parsing
+
+    private static long longArg(Map<String, Object> map, String key, long absent) {
+        Object v = map.get(key);
+        if (v == null) {
+            return absent;
+        }
+        if (v instanceof Long l) {
+            return l;
+        }
+        throw BoltProtocolException.invalid(key + " must be an integer");
+    }
+
+    private static String stringArg(Map<String, Object> map, String key) {
+        Object v = map.get(key);
+        if (v == null || v instanceof String) {
+            return (String) v;
+        }
+        throw BoltProtocolException.invalid(key + " must be a string");
+    }
+
+    private static List<String> stringList(Object value, String what) {
+        if (!(value instanceof List<?> list)) {
+            throw BoltProtocolException.invalid(what + " must be a list of strings");
+        }
+        List<String> out = new ArrayList<>(list.size());
+        for (Object o : list) {
+            if (!(o instanceof String s)) {
+                throw BoltProtocolException.invalid(what + " must be a list of strings");
+            }
+            out.add(s);
+        }
+        return out;
+    }
+
+    private static long millisSince(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** A result being streamed, with one row of look-ahead so that the last PULL can say has_more=false. */
+    private static final class OpenResult {
+        final BoltResult result;
+        private List<Object> peeked;
+        private boolean exhausted;
+        private boolean closed;
+
+        OpenResult(BoltResult result) {
+            this.result = result;
+        }
+
+        List<Object> next() {
+            if (peeked != null) {
+                List<Object> r = peeked;
+                peeked = null;
+                return r;
+            }
+            if (exhausted) {
+                return null;
+            }
+            List<Object> r = result.next();
+            if (r == null) {
+                exhausted = true;
+            }
+            return r;
+        }
+
+        boolean hasMore() {
+            if (peeked == null && !exhausted) {
+                peeked = result.next();
+                exhausted = peeked == null;
+            }
+            return peeked != null;
+        }
+
+        void close() {
+            if (!closed) {
+                closed = true;
+                try {
+                    result.close();
+                } catch (Exception e) {
+                    LOG.debug("Closing a result failed", e);
+                }
+            }
+        }
+    }
+}
