@@ -34,8 +34,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class BoltConnection {
     private static final Logger LOG = LoggerFactory.getLogger(BoltConnection.class);
     private static final String UNKNOWN_ERROR = "Neo.DatabaseError.General.UnknownError";
-    private static final int HIGH_WATER = 256;
-    private static final int LOW_WATER = 64;
+    private static final int HIGH_WATER = 64;
+    private static final int LOW_WATER = 16;
     private static final int BATCH = 64;
     private static final int MAX_CHUNK = 0xFFFF;
 
@@ -48,8 +48,10 @@ final class BoltConnection {
     private final String id;
 
     // Shared between the event loop and the worker.
-    private final Queue<BoltRequest> inbox = new ConcurrentLinkedQueue<>();
+    private final Queue<Queued> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
+    private final java.util.concurrent.atomic.AtomicLong queuedHeap = new java.util.concurrent.atomic.AtomicLong();
+    private final long maxQueuedHeap;
     private final AtomicInteger pendingResets = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Object writability = new Object();
@@ -71,6 +73,7 @@ final class BoltConnection {
         this.decoder = decoder;
         this.id = "bolt-" + shared.nextConnectionId();
         this.utcDateTimes = version.major() >= 5;
+        this.maxQueuedHeap = (long) BoltMessageDecoder.HEAP_FACTOR * shared.config().maxMessageSize();
     }
 
     String id() {
@@ -79,15 +82,24 @@ final class BoltConnection {
 
     // ---------------------------------------------------------------- event loop side
 
-    void submit(BoltRequest request) {
+    /**
+     * Queues a request. Reading from the socket pauses while many requests, or requests whose
+     * decoded values take much heap, wait here, so a fast pipelining client cannot make the
+     * server buffer without bound.
+     */
+    void submit(BoltRequest request, long heapCost) {
         if (request instanceof BoltRequest.Reset) {
             pendingResets.incrementAndGet();
         }
-        inbox.add(request);
-        if (queued.incrementAndGet() > HIGH_WATER && channel.config().isAutoRead()) {
+        inbox.add(new Queued(request, heapCost));
+        long heap = queuedHeap.addAndGet(heapCost);
+        if ((queued.incrementAndGet() > HIGH_WATER || heap > maxQueuedHeap) && channel.config().isAutoRead()) {
             channel.config().setAutoRead(false);
         }
         schedule();
+    }
+
+    private record Queued(BoltRequest request, long heapCost) {
     }
 
     void writabilityChanged() {
@@ -119,14 +131,16 @@ final class BoltConnection {
     private void drain() {
         try {
             for (int i = 0; i < BATCH; i++) {
-                BoltRequest request = inbox.poll();
-                if (request == null) {
+                Queued next = inbox.poll();
+                if (next == null) {
                     break;
                 }
-                if (queued.decrementAndGet() < LOW_WATER && !channel.config().isAutoRead() && state != State.DEFUNCT) {
+                long heap = queuedHeap.addAndGet(-next.heapCost());
+                if (queued.decrementAndGet() <= LOW_WATER && heap <= maxQueuedHeap / 2 && !channel.config().isAutoRead()
+                        && state != State.DEFUNCT) {
                     channel.config().setAutoRead(true);
                 }
-                process(request);
+                process(next.request());
                 channel.flush();
             }
         } finally {

@@ -34,8 +34,8 @@ final class BoltConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof BoltRequest request) {
-            connection.submit(request);
+        if (msg instanceof BoltMessageDecoder.Decoded decoded) {
+            connection.submit(decoded.request(), decoded.heapCost());
         } else {
             ctx.fireChannelRead(msg);
         }
@@ -43,7 +43,7 @@ final class BoltConnectionHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        connection.submit(new BoltRequest.Closed());
+        connection.submit(new BoltRequest.Closed(), 0);
         ctx.fireChannelInactive();
     }
 

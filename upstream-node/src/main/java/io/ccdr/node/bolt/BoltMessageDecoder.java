@@ -19,6 +19,12 @@ import java.util.Map;
  */
 final class BoltMessageDecoder extends ByteToMessageDecoder {
     private static final int MAX_CHUNK = 0xFFFF;
+    /** Decoded values may take this many times the message limit on the heap (see PackStreamReader). */
+    static final int HEAP_FACTOR = 16;
+
+    /** A decoded request with the estimated heap its values take, for the connection's queue accounting. */
+    record Decoded(BoltRequest request, long heapCost) {
+    }
 
     private final BoltVersion version;
     private final int maxMessageSize;
@@ -66,9 +72,9 @@ final class BoltMessageDecoder extends ByteToMessageDecoder {
                 in.skipBytes(2);
                 if (discarding) {
                     discarding = false;
-                    out.add(new BoltRequest.Malformed(new BoltProtocolException(BoltProtocolException.INVALID,
-                            "Message of " + discardedBytes + "+ bytes exceeds the limit of " + maxMessageSize + " bytes",
-                            true)));
+                    out.add(new Decoded(new BoltRequest.Malformed(new BoltProtocolException(
+                            BoltProtocolException.INVALID, "Message of " + discardedBytes
+                            + "+ bytes exceeds the limit of " + maxMessageSize + " bytes", true)), 0));
                     dead = true;
                 } else if (message != null) {
                     ByteBuf complete = message;
@@ -118,19 +124,20 @@ final class BoltMessageDecoder extends ByteToMessageDecoder {
         }
     }
 
-    private BoltRequest decodeMessage(ByteBuf buf) {
+    private Decoded decodeMessage(ByteBuf buf) {
+        PackStreamReader reader = new PackStreamReader(buf, maxDepth, utcDateTimes, (long) HEAP_FACTOR * maxMessageSize);
         try {
-            BoltRequest request = decode(new PackStreamReader(buf, maxDepth, utcDateTimes));
+            BoltRequest request = decode(reader);
             if (buf.isReadable()) {
                 throw BoltProtocolException.malformed(request.name() + " message has " + buf.readableBytes()
                         + " trailing bytes");
             }
-            return request;
+            return new Decoded(request, reader.heapUsed());
         } catch (BoltProtocolException e) {
             if (e.fatal()) {
                 dead = true;
             }
-            return new BoltRequest.Malformed(e);
+            return new Decoded(new BoltRequest.Malformed(e), 0);
         }
     }
 

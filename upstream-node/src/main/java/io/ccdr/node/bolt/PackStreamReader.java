@@ -29,26 +29,42 @@ import java.util.Map;
  * entry), and nesting is limited so that recursion cannot overflow the stack. Violations throw
  * {@link BoltProtocolException#malformed}. Structures that are well-formed but not acceptable as
  * parameters (nodes, points, impossible dates) throw {@link BoltProtocolException#invalid}.
+ *
+ * <p>Small wire values can decode to much larger heap objects (an empty map is one byte on the
+ * wire and ~50 bytes on the heap), so the reader also charges an estimate of the heap each value
+ * will take against a budget, again before allocating, and refuses messages that would exceed it.
  */
 final class PackStreamReader {
     private final ByteBuf buf;
     private final int maxDepth;
     private final boolean utcDateTimes;
     private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+    private final long heapBudget;
+    private long heapUsed;
 
     /**
      * @param utcDateTimes true when date-times use the Bolt 5 UTC encoding ('I', 'i'), false for
      *                     the legacy local-seconds encoding ('F', 'f') of Bolt 4.4 without the
      *                     "utc" patch
      */
-    PackStreamReader(ByteBuf buf, int maxDepth, boolean utcDateTimes) {
+    PackStreamReader(ByteBuf buf, int maxDepth, boolean utcDateTimes, long heapBudget) {
         this.buf = buf;
+        this.heapBudget = heapBudget;
         this.maxDepth = maxDepth;
         this.utcDateTimes = utcDateTimes;
     }
 
-    int remaining() {
-        return buf.readableBytes();
+    /** Estimated heap taken by the values read so far. */
+    long heapUsed() {
+        return heapUsed;
+    }
+
+    private void charge(long bytes) {
+        heapUsed += bytes;
+        if (heapUsed > heapBudget) {
+            throw new BoltProtocolException(BoltProtocolException.INVALID, "Message would decode to more than "
+                    + heapBudget + " bytes of values", true);
+        }
     }
 
     /** Reads a structure header; returns {@code size << 8 | tag}. */
@@ -88,6 +104,7 @@ final class PackStreamReader {
 
     private Object read(int depth) {
         int marker = readMarker();
+        charge(16);
         if (marker < 0x80) {
             return (long) marker;
         }
@@ -172,6 +189,7 @@ final class PackStreamReader {
 
     private byte[] readBytes(long length) {
         int n = checkedCount(length, 1, "byte array");
+        charge(16L + n);
         byte[] out = new byte[n];
         buf.readBytes(out);
         return out;
@@ -187,6 +205,7 @@ final class PackStreamReader {
 
     private String readString(long length) {
         int n = checkedCount(length, 1, "string");
+        charge(40L + 2L * n);
         if (n == 0) {
             return "";
         }
@@ -202,6 +221,7 @@ final class PackStreamReader {
     private List<Object> readList(long size, int depth) {
         int n = checkedCount(size, 1, "list");
         enter(depth);
+        charge(16L + 4L * n);
         List<Object> list = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             list.add(read(depth + 1));
@@ -232,6 +252,7 @@ final class PackStreamReader {
     private Map<String, Object> readMap(long size, int depth) {
         int n = checkedCount(size, 2, "map");
         enter(depth);
+        charge(48L + 40L * n);
         Map<String, Object> map = new LinkedHashMap<>(Math.max(4, n * 2));
         for (int i = 0; i < n; i++) {
             Object key = read(depth + 1);
@@ -252,6 +273,7 @@ final class PackStreamReader {
     private Object readStructure(int size, int tag, int depth) {
         enter(depth);
         checkedCount(size, 1, "structure");
+        charge(32L + 8L * size);
         Object[] f = new Object[size];
         for (int i = 0; i < size; i++) {
             f[i] = read(depth + 1);

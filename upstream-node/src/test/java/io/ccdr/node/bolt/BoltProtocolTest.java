@@ -244,6 +244,23 @@ class BoltProtocolTest {
     }
 
     @Test
+    void messagesThatWouldDecodeToHugeHeapAreRejected() throws IOException {
+        // 150,000 empty maps: 150 KB on the wire (under the limit), ~10 MB of objects once decoded.
+        ByteBuf m = Unpooled.buffer();
+        m.writeByte(0xB3).writeByte(0x10).writeByte(0x80).writeByte(0xA1).writeByte(0x81).writeByte('x');
+        m.writeByte(0xD6).writeInt(150_000);
+        for (int i = 0; i < 150_000; i++) {
+            m.writeByte(0xA0);
+        }
+        m.writeByte(0xA0);
+        try (RawBoltClient c = RawBoltClient.connected(port)) {
+            c.sendMessage(RawBoltClient.bytes(m));
+            Response failure = assertFailsAndCloses(c, BoltProtocolException.INVALID);
+            assertThat((String) failure.meta().get("message")).contains("would decode to more than");
+        }
+    }
+
+    @Test
     void deepNestingIsRejected() throws IOException {
         ByteBuf m = Unpooled.buffer();
         m.writeByte(0xB3).writeByte(0x10).writeByte(0x80).writeByte(0xA1).writeByte(0x81).writeByte('x');

@@ -128,7 +128,7 @@ final class RawBoltClient implements AutoCloseable {
             in.readFully(chunk);
             message.writeBytes(chunk);
         }
-        PackStreamReader r = new PackStreamReader(message, 100, utc);
+        PackStreamReader r = new PackStreamReader(message, 100, utc, Long.MAX_VALUE);
         int header = r.readStructHeader();
         List<Object> fields = new ArrayList<>();
         for (int i = 0; i < header >>> 8; i++) {
