@@ -98,7 +98,9 @@ final class BoltHandshakeHandler extends ByteToMessageDecoder {
         in.skipBytes(in.readableBytes());
         String text = new String(head, StandardCharsets.US_ASCII);
         String kind = java.util.stream.Stream.of("GET ", "POST ", "PUT ", "HEAD ", "DELETE ", "OPTIONS ", "PATCH ",
-                "CONNECT ").anyMatch(text::startsWith) ? "an HTTP request on the Bolt port" : "not a Bolt handshake";
+                "CONNECT ").anyMatch(text::startsWith) ? "an HTTP request on the Bolt port"
+                : n >= 2 && head[0] == 0x16 && head[1] == 0x03 ? "a TLS handshake, but TLS is not enabled for Bolt"
+                : "not a Bolt handshake";
         LOG.info("Closing connection from {}: {} (first bytes {})", ctx.channel().remoteAddress(), kind,
                 io.netty.buffer.ByteBufUtil.hexDump(head));
         ctx.close();
