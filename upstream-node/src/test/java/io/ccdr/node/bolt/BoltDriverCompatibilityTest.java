@@ -241,6 +241,69 @@ class BoltDriverCompatibilityTest {
     }
 
     @Test
+    void sessionAuthUsesLogoffAndLogon() {
+        assertThat(direct.verifyAuthentication(AuthTokens.basic("neo4j", "secret"))).isTrue();
+        assertThat(direct.verifyAuthentication(AuthTokens.basic("neo4j", "wrong"))).isFalse();
+        try (Session s = direct.session(Session.class, SessionConfig.defaultConfig(), AuthTokens.basic("neo4j", "secret"))) {
+            assertThat(s.run("RETURN 1 AS x").single().get("x").asLong()).isEqualTo(1);
+        }
+        try (Session s = direct.session(Session.class, SessionConfig.defaultConfig(), AuthTokens.basic("neo4j", "nope"))) {
+            assertThatThrownBy(() -> s.run("RETURN 1 AS x").consume()).isInstanceOf(AuthenticationException.class);
+        }
+        assertThat(direct.executableQuery("RETURN 1 AS x").execute().records()).hasSize(1);
+    }
+
+    @Test
+    void blockedBackendCallDoesNotStallOtherConnections() throws Exception {
+        backend.slowGate = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            java.util.concurrent.Future<Boolean> slow = pool.submit(() -> {
+                try (Session s = direct.session()) {
+                    return s.run("SLOW").single().get("done").asBoolean();
+                }
+            });
+            assertThat(backend.slowEntered.await(10, TimeUnit.SECONDS)).isTrue();
+            for (int i = 0; i < 20; i++) {
+                assertThat(routing.executableQuery("RETURN 1 AS x").execute().records()).hasSize(1);
+            }
+            assertThat(slow.isDone()).isFalse();
+            backend.slowGate.countDown();
+            assertThat(slow.get(10, TimeUnit.SECONDS)).isTrue();
+        } finally {
+            backend.slowGate.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void concurrentSessionsKeepTheirResponsesApart() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            List<java.util.concurrent.Future<List<Long>>> futures = new ArrayList<>();
+            for (int t = 0; t < 8; t++) {
+                long n = 20 + t;
+                futures.add(pool.submit(() -> {
+                    List<Long> sums = new ArrayList<>();
+                    for (int i = 0; i < 25; i++) {
+                        try (Session s = direct.session(SessionConfig.builder().withFetchSize(7).build())) {
+                            sums.add(s.executeRead(tx -> tx.run("UNWIND range(1, $n) AS i RETURN i", Map.of("n", n))
+                                    .list(r -> r.get("i").asLong()).stream().mapToLong(Long::longValue).sum()));
+                        }
+                    }
+                    return sums;
+                }));
+            }
+            for (int t = 0; t < 8; t++) {
+                long n = 20 + t;
+                assertThat(futures.get(t).get(30, TimeUnit.SECONDS)).hasSize(25).containsOnly(n * (n + 1) / 2);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void graphEntitiesAndTemporalValuesAreDecodedByTheDriver() {
         Record r = direct.executableQuery("GRAPH").execute().records().get(0);
         Node a = r.get("a").asNode();

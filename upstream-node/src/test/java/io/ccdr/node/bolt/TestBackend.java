@@ -25,6 +25,7 @@ import java.util.stream.LongStream;
  *   <li>{@code GRAPH}: a node, a relationship, a path and a zoned date-time;</li>
  *   <li>{@code CREATE (n)}: a write; its commit returns bookmark {@code FB:test:<n>};</li>
  *   <li>{@code FLAKY}: fails with a transient error while {@link #flakyFailures} is positive;</li>
+ *   <li>{@code SLOW}: blocks until {@link #slowGate} opens;</li>
  *   <li>{@code FAIL}: a syntax error; {@code BOOM}: an unexpected runtime exception.</li>
  * </ul>
  */
@@ -35,6 +36,9 @@ final class TestBackend implements BoltBackend {
     final AtomicInteger flakyAttempts = new AtomicInteger();
     final AtomicInteger bookmarkCounter = new AtomicInteger();
     volatile String routeAddress = "localhost:7687";
+    /** {@code SLOW} blocks until this latch opens (at most 30 s), like a commit waiting for Raft. */
+    volatile java.util.concurrent.CountDownLatch slowGate = new java.util.concurrent.CountDownLatch(0);
+    final java.util.concurrent.CountDownLatch slowEntered = new java.util.concurrent.CountDownLatch(1);
 
     static final NodeRecord ALICE = new NodeRecord(1, Set.of("Person"), Map.of("name", "Alice", "age", 42L));
     static final NodeRecord BOB = new NodeRecord(2, Set.of("Person", "Admin"), Map.of("name", "Bob"));
@@ -112,6 +116,18 @@ final class TestBackend implements BoltBackend {
                     }
                     wrote = true;
                     return BoltResult.of(List.of("ok"), List.of(List.of(true)), Map.of("type", "w"));
+                case "SHOW DEFAULT DATABASE":
+                    // The Java driver sends this (against system) to resolve the home database of a
+                    // session with its own auth token, on Bolt versions before server-side routing.
+                    return BoltResult.of(List.of("name"), List.of(List.of("neo4j")), Map.of());
+                case "SLOW":
+                    slowEntered.countDown();
+                    try {
+                        slowGate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return BoltResult.of(List.of("done"), List.of(List.of(true)), Map.of());
                 case "FAIL":
                     throw new GraphException("Neo.ClientError.Statement.SyntaxError", "Invalid input 'FAIL'");
                 case "BOOM":
