@@ -60,8 +60,8 @@ final class BoltConnection {
     private State state = State.CONNECTED;
     private boolean utcDateTimes;
     private String principal;
-    private BoltTransaction tx;
-    private boolean implicitTx;
+    /** Written by the worker; volatile because RESET/close read it on the event loop to call terminate(). */
+    private volatile BoltTransaction tx;
     private final Map<Long, OpenResult> results = new LinkedHashMap<>();
     private long nextQid;
     private long lastQid = -1;
@@ -88,8 +88,18 @@ final class BoltConnection {
      * server buffer without bound.
      */
     void submit(BoltRequest request, long heapCost) {
-        if (request instanceof BoltRequest.Reset) {
-            pendingResets.incrementAndGet();
+        if (request instanceof BoltRequest.Reset || request instanceof BoltRequest.Closed) {
+            if (request instanceof BoltRequest.Reset) {
+                pendingResets.incrementAndGet();
+            }
+            BoltTransaction busy = tx;
+            if (busy != null) {
+                try {
+                    busy.terminate();
+                } catch (RuntimeException e) {
+                    LOG.warn("Terminating the transaction of Bolt connection {} failed", id, e);
+                }
+            }
         }
         inbox.add(new Queued(request, heapCost));
         long heap = queuedHeap.addAndGet(heapCost);
@@ -193,6 +203,9 @@ final class BoltConnection {
             } else {
                 fail(e.code(), e.getMessage());
             }
+        } catch (Interrupted e) {
+            abandon();
+            ignored();
         } catch (GraphException e) {
             fail(e.statusCode(), e.getMessage() == null ? e.statusCode() : e.getMessage());
         } catch (RuntimeException e) {
@@ -230,7 +243,6 @@ final class BoltConnection {
         } else if (request instanceof BoltRequest.Begin begin) {
             requireState(request, State.READY);
             tx = shared.backend().begin(transactionRequest(begin.extra(), false));
-            implicitTx = false;
             nextQid = 0;
             lastQid = -1;
             state = State.TX_READY;
@@ -333,16 +345,10 @@ final class BoltConnection {
         long start = System.nanoTime();
         Map<String, Object> meta = new LinkedHashMap<>();
         if (state == State.READY) {
-            BoltTransaction t = shared.backend().begin(transactionRequest(run.extra(), true));
-            BoltResult result;
-            try {
-                result = t.run(run.query(), run.parameters());
-            } catch (RuntimeException e) {
-                safeRollback(t);
-                throw e;
-            }
-            tx = t;
-            implicitTx = true;
+            // Published before run() so that a RESET can terminate a long statement; if run()
+            // throws, the failure path rolls it back through abandon().
+            tx = shared.backend().begin(transactionRequest(run.extra(), true));
+            BoltResult result = tx.run(run.query(), run.parameters());
             results.put(-1L, new OpenResult(result));
             lastQid = -1;
             state = State.STREAMING;
@@ -455,6 +461,11 @@ final class BoltConnection {
             }, t.databaseId());
             channel.write(record);
             awaitWritable();
+            if (pendingResets.get() > 0) {
+                // A RESET is queued: stop streaming, as Neo4j does; the rows sent so far stand and
+                // this PULL is answered IGNORED like everything else before the RESET.
+                throw new Interrupted();
+            }
         }
         return open.hasMore();
     }
@@ -674,6 +685,13 @@ final class BoltConnection {
 
     private static long millisSince(long startNanos) {
         return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    /** Unwinds a PULL that a queued RESET cut short. */
+    private static final class Interrupted extends RuntimeException {
+        Interrupted() {
+            super(null, null, false, false);
+        }
     }
 
     /** A result being streamed, with one row of look-ahead so that the last PULL can say has_more=false. */

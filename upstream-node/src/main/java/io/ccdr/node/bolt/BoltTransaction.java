@@ -25,6 +25,16 @@ public interface BoltTransaction {
     /** Rolls back; must be idempotent and must not throw for an already finished transaction. */
     void rollback();
 
+    /**
+     * Asks a busy transaction to stop: called from another thread (a Netty event loop, so it must
+     * not block) when the client sends RESET or disconnects while {@link #run}, row fetching or
+     * {@link #commit()} may be in progress. A blocked call should then fail promptly, e.g. with
+     * {@code Neo.ClientError.Transaction.Terminated}; the server rolls the transaction back
+     * afterwards. The default does nothing, so such calls simply run to completion.
+     */
+    default void terminate() {
+    }
+
     /** The name of the database this transaction runs against (after resolving the home database). */
     String database();
 

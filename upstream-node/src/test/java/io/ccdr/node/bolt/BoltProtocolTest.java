@@ -129,6 +129,46 @@ class BoltProtocolTest {
     }
 
     @Test
+    void resetTerminatesABlockedCallAndIgnoresQueuedRequests() throws Exception {
+        backend.slowGate = new java.util.concurrent.CountDownLatch(1);
+        backend.slowEntered = new java.util.concurrent.CountDownLatch(1);
+        try (RawBoltClient c = RawBoltClient.connected(port)) {
+            c.send(0x10, "SLOW", Map.of(), Map.of());
+            c.send(0x3F, Map.of("n", -1L));
+            assertThat(backend.slowEntered.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            c.send(0x0F);
+            Response run = c.read();
+            assertThat(run.tag()).isEqualTo(FAILURE);
+            assertThat(run.meta()).containsEntry("code", "Neo.ClientError.Transaction.Terminated");
+            assertThat(c.read().tag()).isEqualTo(IGNORED); // the PULL queued before the RESET
+            assertThat(c.read().tag()).isEqualTo(SUCCESS); // the RESET
+            assertThat(backend.events).containsSubsequence("run SLOW", "terminate", "rollback");
+            c.send(0x10, "RETURN 1 AS x", Map.of(), Map.of());
+            c.send(0x3F, Map.of("n", -1L));
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            assertThat(c.read().tag()).isEqualTo(RECORD);
+        } finally {
+            backend.slowGate.countDown();
+        }
+    }
+
+    @Test
+    void disconnectRollsBackTheOpenTransaction() throws Exception {
+        backend.events.clear();
+        try (RawBoltClient c = RawBoltClient.connected(port)) {
+            c.send(0x11, Map.of());
+            c.send(0x10, "CREATE (n)", Map.of(), Map.of());
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+        }
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!backend.events.contains("rollback") && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(backend.events).containsSubsequence("begin explicit", "run CREATE (n)", "terminate", "rollback");
+    }
+
+    @Test
     void explicitTransactionReportsQidsAndCommitBookmark() throws IOException {
         try (RawBoltClient c = RawBoltClient.connected(port)) {
             c.send(0x11, Map.of("db", "movies", "mode", "w"));

@@ -38,7 +38,7 @@ final class TestBackend implements BoltBackend {
     volatile String routeAddress = "localhost:7687";
     /** {@code SLOW} blocks until this latch opens (at most 30 s), like a commit waiting for Raft. */
     volatile java.util.concurrent.CountDownLatch slowGate = new java.util.concurrent.CountDownLatch(0);
-    final java.util.concurrent.CountDownLatch slowEntered = new java.util.concurrent.CountDownLatch(1);
+    volatile java.util.concurrent.CountDownLatch slowEntered = new java.util.concurrent.CountDownLatch(1);
 
     static final NodeRecord ALICE = new NodeRecord(1, Set.of("Person"), Map.of("name", "Alice", "age", 42L));
     static final NodeRecord BOB = new NodeRecord(2, Set.of("Person", "Admin"), Map.of("name", "Bob"));
@@ -81,6 +81,7 @@ final class TestBackend implements BoltBackend {
         private final String db;
         private boolean wrote;
         private boolean done;
+        private volatile boolean terminated;
 
         Tx(String db) {
             this.db = db;
@@ -123,7 +124,14 @@ final class TestBackend implements BoltBackend {
                 case "SLOW":
                     slowEntered.countDown();
                     try {
-                        slowGate.await(30, java.util.concurrent.TimeUnit.SECONDS);
+                        long deadline = System.nanoTime() + 30_000_000_000L;
+                        while (!slowGate.await(10, java.util.concurrent.TimeUnit.MILLISECONDS)
+                                && System.nanoTime() < deadline) {
+                            if (terminated) {
+                                throw new GraphException("Neo.ClientError.Transaction.Terminated",
+                                        "The transaction has been terminated.");
+                            }
+                        }
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
                     }
@@ -153,6 +161,12 @@ final class TestBackend implements BoltBackend {
                 done = true;
                 events.add("rollback");
             }
+        }
+
+        @Override
+        public void terminate() {
+            terminated = true;
+            events.add("terminate");
         }
 
         @Override
