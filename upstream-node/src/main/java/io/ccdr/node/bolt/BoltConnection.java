@@ -124,6 +124,10 @@ final class BoltConnection {
                 shared.workers().execute(this::drain);
             } catch (RejectedExecutionException e) {
                 scheduled.set(false);
+                if (shared.workers().isShutdown()) {
+                    channel.close(); // the server is closing
+                    return;
+                }
                 LOG.warn("Bolt connection {} from {} closed: all {} worker threads busy and the queue is full", id,
                         channel.remoteAddress(), shared.config().workerThreads());
                 ByteBuf failure = encode(w -> failureBody(w, "Neo.TransientError.Request.NoThreadsAvailable",
@@ -150,7 +154,16 @@ final class BoltConnection {
                         && state != State.DEFUNCT) {
                     channel.config().setAutoRead(true);
                 }
-                process(next.request());
+                try {
+                    process(next.request());
+                } catch (Throwable t) { // StackOverflowError, OutOfMemoryError from deep in a backend call
+                    LOG.error("Bolt connection {} closed after a fatal error serving {}", id, next.request().name(), t);
+                    state = State.DEFUNCT;
+                    channel.close();
+                    if (t instanceof Error error && !(t instanceof StackOverflowError)) {
+                        throw error;
+                    }
+                }
                 channel.flush();
             }
         } finally {
