@@ -44,7 +44,6 @@ final class BoltConnection {
     private final BoltServer.Shared shared;
     private final Channel channel;
     private final BoltVersion version;
-    private final BoltMessageDecoder decoder;
     private final String id;
 
     // Shared between the event loop and the worker.
@@ -66,11 +65,10 @@ final class BoltConnection {
     private long nextQid;
     private long lastQid = -1;
 
-    BoltConnection(BoltServer.Shared shared, Channel channel, BoltVersion version, BoltMessageDecoder decoder) {
+    BoltConnection(BoltServer.Shared shared, Channel channel, BoltVersion version) {
         this.shared = shared;
         this.channel = channel;
         this.version = version;
-        this.decoder = decoder;
         this.id = "bolt-" + shared.nextConnectionId();
         this.utcDateTimes = version.major() >= 5;
         this.maxQueuedHeap = (long) BoltMessageDecoder.HEAP_FACTOR * shared.config().maxMessageSize();
@@ -308,7 +306,6 @@ final class BoltConnection {
         meta.put("connection_id", id);
         if (version.major() == 4 && extra.get("patch_bolt") instanceof List<?> patches && patches.contains("utc")) {
             utcDateTimes = true;
-            decoder.enableUtcDateTimes();
             meta.put("patch_bolt", List.of("utc"));
         }
         meta.put("hints", Map.of());

@@ -18,18 +18,16 @@ final class BoltConnectionHandler extends ChannelInboundHandlerAdapter {
 
     private final BoltServer.Shared shared;
     private final BoltVersion version;
-    private final BoltMessageDecoder decoder;
     private BoltConnection connection;
 
-    BoltConnectionHandler(BoltServer.Shared shared, BoltVersion version, BoltMessageDecoder decoder) {
+    BoltConnectionHandler(BoltServer.Shared shared, BoltVersion version) {
         this.shared = shared;
         this.version = version;
-        this.decoder = decoder;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        connection = new BoltConnection(shared, ctx.channel(), version, decoder);
+        connection = new BoltConnection(shared, ctx.channel(), version);
     }
 
     @Override

@@ -85,7 +85,7 @@ final class BoltHandshakeHandler extends ByteToMessageDecoder {
                 shared.config().maxNestingDepth());
         ctx.pipeline().addAfter(ctx.name(), "bolt-decoder", decoder);
         ctx.pipeline().addAfter("bolt-decoder", "bolt-connection",
-                new BoltConnectionHandler(shared, version, decoder));
+                new BoltConnectionHandler(shared, version));
         // Removing a ByteToMessageDecoder hands any bytes already received (a pipelined HELLO) to the next handler.
         ctx.pipeline().remove(this);
     }

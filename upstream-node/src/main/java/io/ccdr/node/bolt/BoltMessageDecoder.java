@@ -29,7 +29,8 @@ final class BoltMessageDecoder extends ByteToMessageDecoder {
     private final BoltVersion version;
     private final int maxMessageSize;
     private final int maxDepth;
-    private volatile boolean utcDateTimes;
+    /** Bolt 5, or Bolt 4.4 once HELLO asked for the "utc" patch: date-times as UTC seconds. */
+    private boolean utcDateTimes;
 
     private ByteBuf message;
     private boolean discarding;
@@ -42,11 +43,6 @@ final class BoltMessageDecoder extends ByteToMessageDecoder {
         this.maxMessageSize = maxMessageSize;
         this.maxDepth = maxDepth;
         this.utcDateTimes = version.major() >= 5;
-    }
-
-    /** Bolt 4.4 with the "utc" patch switches date-time encoding after HELLO. */
-    void enableUtcDateTimes() {
-        utcDateTimes = true;
     }
 
     @Override
@@ -146,9 +142,16 @@ final class BoltMessageDecoder extends ByteToMessageDecoder {
         int fields = header >>> 8;
         int tag = header & 0xFF;
         switch (tag) {
-            case 0x01:
+            case 0x01: {
                 expect("HELLO", fields, 1);
-                return new BoltRequest.Hello(r.readMap());
+                Map<String, Object> extra = r.readMap();
+                // Decided here, in stream order, so that a request pipelined right behind HELLO is
+                // already decoded with the patched encoding (the connection answers the same way).
+                if (version.major() == 4 && extra.get("patch_bolt") instanceof List<?> patches && patches.contains("utc")) {
+                    utcDateTimes = true;
+                }
+                return new BoltRequest.Hello(extra);
+            }
             case 0x02:
                 expect("GOODBYE", fields, 0);
                 return new BoltRequest.Goodbye();
