@@ -38,6 +38,7 @@ final class BoltConnection {
     private static final int LOW_WATER = 16;
     private static final int BATCH = 64;
     private static final int MAX_CHUNK = 0xFFFF;
+    private static final int RECORD_BATCH_BYTES = 32 * 1024;
 
     enum State { CONNECTED, AUTHENTICATION, READY, STREAMING, TX_READY, TX_STREAMING, FAILED, DEFUNCT }
 
@@ -162,9 +163,13 @@ final class BoltConnection {
                         throw error;
                     }
                 }
-                channel.flush();
+                if (inbox.isEmpty()) {
+                    // Pipelined requests already waiting are answered in the same flush.
+                    channel.flush();
+                }
             }
         } finally {
+            channel.flush();
             scheduled.set(false);
             if (!inbox.isEmpty()) {
                 schedule();
@@ -449,35 +454,55 @@ final class BoltConnection {
     private boolean stream(OpenResult open, long n, boolean discard, BoltTransaction t) {
         int width = open.result.fields().size();
         long sent = 0;
-        while (n < 0 || sent < n) {
-            List<Object> row = open.next();
-            if (row == null) {
-                return false;
-            }
-            sent++;
-            if (discard) {
-                continue;
-            }
-            if (row.size() != width) {
-                throw new IllegalStateException("backend returned a row of " + row.size() + " values for " + width
-                        + " fields");
-            }
-            ByteBuf record = encode(w -> {
-                w.structHeader(1, 0x71);
-                w.writeListHeader(row.size());
-                for (Object v : row) {
-                    w.write(v);
+        // Records are packed into batches of ~32 KiB: one write (one event-loop task) per batch
+        // instead of per row. A batch is written even when a later row fails, since the rows in
+        // it are complete messages the client should see before the FAILURE.
+        ByteBuf batch = null;
+        try {
+            while (n < 0 || sent < n) {
+                List<Object> row = open.next();
+                if (row == null) {
+                    return false;
                 }
-            }, t.databaseId());
-            channel.write(record);
-            awaitWritable();
-            if (pendingResets.get() > 0) {
-                // A RESET is queued: stop streaming, as Neo4j does; the rows sent so far stand and
-                // this PULL is answered IGNORED like everything else before the RESET.
-                throw new Interrupted();
+                sent++;
+                if (discard) {
+                    continue;
+                }
+                if (row.size() != width) {
+                    throw new IllegalStateException("backend returned a row of " + row.size() + " values for " + width
+                            + " fields");
+                }
+                if (batch == null) {
+                    batch = channel.alloc().buffer(RECORD_BATCH_BYTES + 4096);
+                }
+                encodeInto(batch, w -> {
+                    w.structHeader(1, 0x71);
+                    w.writeListHeader(row.size());
+                    for (Object v : row) {
+                        w.write(v);
+                    }
+                }, t.databaseId());
+                if (batch.readableBytes() >= RECORD_BATCH_BYTES) {
+                    channel.write(batch);
+                    batch = null;
+                    awaitWritable();
+                }
+                if (pendingResets.get() > 0) {
+                    // A RESET is queued: stop streaming, as Neo4j does; the rows sent so far stand and
+                    // this PULL is answered IGNORED like everything else before the RESET.
+                    throw new Interrupted();
+                }
+            }
+            return open.hasMore();
+        } finally {
+            if (batch != null) {
+                if (batch.isReadable()) {
+                    channel.write(batch);
+                } else {
+                    batch.release();
+                }
             }
         }
-        return open.hasMore();
     }
 
     private void route(BoltRequest.Route route) {
@@ -641,18 +666,33 @@ final class BoltConnection {
 
     /** Packs one message and frames it in chunks of at most 65535 bytes plus the end marker. */
     private ByteBuf encode(Body body, String databaseId) {
+        ByteBuf out = channel.alloc().buffer();
+        try {
+            encodeInto(out, body, databaseId);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    /**
+     * Packs one message and appends it to {@code out} framed in chunks of at most 65535 bytes plus
+     * the end marker. Packing goes to a scratch buffer first, so a value that cannot be packed
+     * leaves {@code out} untouched.
+     */
+    private void encodeInto(ByteBuf out, Body body, String databaseId) {
         ByteBuf raw = channel.alloc().buffer();
         try {
             body.write(new PackStreamWriter(raw, version, utcDateTimes, databaseId));
             int len = raw.readableBytes();
-            ByteBuf out = channel.alloc().buffer(len + 2 * (len / MAX_CHUNK + 1) + 2);
+            out.ensureWritable(len + 2 * (len / MAX_CHUNK + 1) + 2);
             while (raw.isReadable()) {
                 int n = Math.min(MAX_CHUNK, raw.readableBytes());
                 out.writeShort(n);
                 out.writeBytes(raw, n);
             }
             out.writeShort(0);
-            return out;
         } finally {
             raw.release();
         }

@@ -163,6 +163,23 @@ class BoltDriverCompatibilityTest {
     }
 
     @Test
+    void largeResultsStreamCompletely() {
+        for (long fetchSize : new long[]{-1, 1000}) {
+            try (Session s = direct.session(SessionConfig.builder().withFetchSize(fetchSize).build())) {
+                Result r = s.run("UNWIND range(1, $n) AS i RETURN i", Map.of("n", 200_000));
+                long count = 0;
+                long sum = 0;
+                while (r.hasNext()) {
+                    sum += r.next().get("i").asLong();
+                    count++;
+                }
+                assertThat(count).isEqualTo(200_000);
+                assertThat(sum).isEqualTo(200_000L * 200_001L / 2);
+            }
+        }
+    }
+
+    @Test
     void managedWriteIsRetriedOnTransientErrors() {
         backend.flakyFailures.set(2);
         backend.flakyAttempts.set(0);
