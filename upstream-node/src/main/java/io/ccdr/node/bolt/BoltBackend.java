@@ -34,6 +34,10 @@ public interface BoltBackend {
      *
      * @param routingContext the context the driver sent (always includes {@code address}, the
      *                       address the driver was given)
+     * @param principal      the user whose home database {@code null} means: the authenticated
+     *                       user, or the impersonated one when the driver sent {@code imp_user}
+     *                       (routing tables reveal no data, so impersonation rights are checked
+     *                       when a transaction begins, not here)
      */
     RoutingTable route(Map<String, Object> routingContext, String database, List<String> bookmarks, String principal);
 

@@ -16,8 +16,9 @@ import java.time.Duration;
  * @param maxMessageSize      largest accepted request message in bytes, summed over its chunks;
  *                            bigger messages are refused without being buffered
  * @param maxNestingDepth     deepest accepted nesting of lists, maps and structures in a request
- * @param handshakeTimeout    a connection that has not completed the Bolt handshake in this time
- *                            is closed
+ * @param handshakeTimeout    a connection that has not completed the Bolt handshake (TLS included)
+ *                            in this time is closed, and so is one that then does not
+ *                            authenticate within the same time again
  * @param ioThreads           Netty event loop threads (0 = number of processors)
  * @param workerThreads       threads of the bounded pool that runs backend calls
  * @param maxQueuedConnections connections that may wait for a worker at once; beyond that, work

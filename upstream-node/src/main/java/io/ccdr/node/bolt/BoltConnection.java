@@ -55,6 +55,7 @@ final class BoltConnection {
     private final AtomicInteger pendingResets = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Object writability = new Object();
+    private volatile boolean authenticated;
 
     // Confined to the (single) running drain task.
     private State state = State.CONNECTED;
@@ -73,6 +74,16 @@ final class BoltConnection {
         this.id = "bolt-" + shared.nextConnectionId();
         this.utcDateTimes = version.major() >= 5;
         this.maxQueuedHeap = (long) BoltMessageDecoder.HEAP_FACTOR * shared.config().maxMessageSize();
+        // A connection that completed the handshake gets the same time again to authenticate, so
+        // idle unauthenticated sockets cannot pile up.
+        long millis = shared.config().handshakeTimeout().toMillis();
+        channel.eventLoop().schedule(() -> {
+            if (!authenticated && channel.isActive()) {
+                LOG.info("Bolt connection {} from {} closed: not authenticated within {} ms", id,
+                        channel.remoteAddress(), millis);
+                channel.close();
+            }
+        }, millis, java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     String id() {
@@ -223,7 +234,13 @@ final class BoltConnection {
             abandon();
             ignored();
         } catch (GraphException e) {
-            fail(e.statusCode(), e.getMessage() == null ? e.statusCode() : e.getMessage());
+            if (e.statusCode() == null || e.statusCode().isBlank()) {
+                LOG.warn("GraphException without a status code serving {} on Bolt connection {}", request.name(), id, e);
+                fail(UNKNOWN_ERROR, "An unexpected error occurred while serving " + request.name()
+                        + "; see the server log for connection " + id);
+            } else {
+                fail(e.statusCode(), e.getMessage() == null ? e.statusCode() : e.getMessage());
+            }
         } catch (RuntimeException e) {
             LOG.warn("Unexpected error serving {} on Bolt connection {} (user {})", request.name(), id, principal, e);
             fail(UNKNOWN_ERROR, "An unexpected error occurred while serving " + request.name()
@@ -336,6 +353,7 @@ final class BoltConnection {
                 throw new GraphException("Neo.ClientError.Security.Unauthorized", "Authentication failed");
             }
             principal = p;
+            authenticated = true;
         } catch (GraphException e) {
             // A failed authentication ends the connection, as in Neo4j: drivers open a new one.
             LOG.info("Bolt connection {} from {}: authentication failed ({})", id, channel.remoteAddress(),
@@ -508,7 +526,9 @@ final class BoltConnection {
     private void route(BoltRequest.Route route) {
         List<String> bookmarks = stringList(route.bookmarks(), "bookmarks");
         String db = stringArg(route.extra(), "db");
-        RoutingTable table = shared.backend().route(route.routing(), db, bookmarks, principal);
+        String impersonated = stringArg(route.extra(), "imp_user");
+        RoutingTable table = shared.backend().route(route.routing(), db, bookmarks,
+                impersonated != null ? impersonated : principal);
         List<Map<String, Object>> servers = new ArrayList<>();
         for (RoutingTable.Server s : table.servers()) {
             servers.add(Map.of("addresses", s.addresses(), "role", s.role().name()));
@@ -603,10 +623,13 @@ final class BoltConnection {
     }
 
     private void fail(String code, String message) {
-        abandon();
-        if (state != State.CONNECTED && state != State.AUTHENTICATION) {
-            state = State.FAILED;
+        if (state == State.CONNECTED || state == State.AUTHENTICATION) {
+            // HELLO/LOGON failures leave nothing to recover: the spec says DEFUNCT.
+            protocolViolation(code, message);
+            return;
         }
+        abandon();
+        state = State.FAILED;
         write(encode(w -> failureBody(w, code, message), null));
     }
 

@@ -94,6 +94,12 @@ public final class BoltServer implements AutoCloseable {
         return (InetSocketAddress) serverChannel.localAddress();
     }
 
+    /** Open client connections (including ones still in the handshake). */
+    public int connectionCount() {
+        ChannelGroup group = channels;
+        return group == null ? 0 : group.size();
+    }
+
     /** Stops accepting, closes all connections (rolling back their open transactions) and stops the threads. */
     @Override
     public synchronized void close() {

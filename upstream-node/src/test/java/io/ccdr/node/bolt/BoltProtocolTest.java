@@ -54,6 +54,12 @@ class BoltProtocolTest {
         try (Driver d = BoltDriverCompatibilityTest.driver("bolt://127.0.0.1:" + port, "secret")) {
             assertThat(d.executableQuery("RETURN 1 AS x").execute().records().get(0).get("x").asLong()).isEqualTo(1);
         }
+        // Every connection of the test, bad ones included, is gone: nothing is left hanging.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (server.connectionCount() > 0 && System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+        assertThat(server.connectionCount()).isZero();
     }
 
     @Test
@@ -93,6 +99,16 @@ class BoltProtocolTest {
     void silentConnectionIsClosedAfterTheHandshakeTimeout() throws IOException {
         try (RawBoltClient c = new RawBoltClient(port)) {
             c.raw(new byte[]{0x60, 0x60});
+            assertThat(c.closedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void connectionThatNeverAuthenticatesIsClosed() throws IOException {
+        try (RawBoltClient c = new RawBoltClient(port)) {
+            assertThat(c.handshake(0x00000405)).isEqualTo(0x0405);
+            c.send(0x01, Map.of("user_agent", "raw/1.0")); // HELLO but no LOGON
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
             assertThat(c.closedByServer()).isTrue();
         }
     }
