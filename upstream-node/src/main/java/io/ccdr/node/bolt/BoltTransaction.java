@@ -27,10 +27,11 @@ public interface BoltTransaction {
 
     /**
      * Asks a busy transaction to stop: called from another thread (a Netty event loop, so it must
-     * not block) when the client sends RESET or disconnects while {@link #run}, row fetching or
-     * {@link #commit()} may be in progress. A blocked call should then fail promptly, e.g. with
+     * not block) when the client sends RESET or disconnects while {@link #run} or row fetching
+     * may be in progress. A blocked call should then fail promptly, e.g. with
      * {@code Neo.ClientError.Transaction.Terminated}; the server rolls the transaction back
-     * afterwards. The default does nothing, so such calls simply run to completion.
+     * afterwards. A commit that has started is never terminated (its outcome could no longer be
+     * reported reliably). The default does nothing, so such calls simply run to completion.
      */
     default void terminate() {
     }
