@@ -50,7 +50,11 @@ public final class BoltServer implements AutoCloseable {
         this.backend = Objects.requireNonNull(backend, "backend");
     }
 
-    /** Binds and starts serving; returns when the port is bound. */
+    /**
+     * Binds and starts serving; returns when the port is bound.
+     *
+     * @throws IllegalStateException if already started or the address cannot be bound
+     */
     public synchronized BoltServer start(BoltConfig config) {
         if (serverChannel != null) {
             throw new IllegalStateException("already started");
@@ -74,9 +78,10 @@ public final class BoltServer implements AutoCloseable {
                     .bind(config.host(), config.port())
                     .syncUninterruptibly()
                     .channel();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // bind failures arrive as (sneakily thrown) checked exceptions
             shutdown();
-            throw e;
+            throw new IllegalStateException("Cannot listen for Bolt on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage(), e);
         }
         LOG.info("Bolt server listening on {} (tls {})", serverChannel.localAddress(), config.tlsLevel());
         return this;

@@ -96,6 +96,32 @@ class BoltProtocolTest {
     }
 
     @Test
+    void requestsPipelinedBehindTheHandshakeAreServed() throws IOException {
+        ByteBuf all = Unpooled.buffer();
+        all.writeInt(BoltHandshakeHandler.MAGIC).writeInt(0x00000405).writeInt(0).writeInt(0).writeInt(0);
+        for (Object[] m : new Object[][]{{0x01, Map.of("user_agent", "raw/1.0")},
+                {0x6A, Map.of("scheme", "basic", "principal", "neo4j", "credentials", "secret")},
+                {0x10, "RETURN 1 AS x", Map.of(), Map.of()}, {0x3F, Map.of("n", -1L)}}) {
+            ByteBuf body = Unpooled.buffer();
+            PackStreamWriter w = new PackStreamWriter(body, BoltVersion.V5_4, true, "t");
+            w.structHeader(m.length - 1, (Integer) m[0]);
+            for (int i = 1; i < m.length; i++) {
+                w.write(m[i]);
+            }
+            all.writeShort(body.readableBytes()).writeBytes(body).writeShort(0);
+        }
+        try (RawBoltClient c = new RawBoltClient(port)) {
+            c.raw(RawBoltClient.bytes(all));
+            assertThat(c.readVersion()).isEqualTo(0x0405);
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            assertThat(c.read().fields()).containsExactly(List.of(1L));
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+        }
+    }
+
+    @Test
     void silentConnectionIsClosedAfterTheHandshakeTimeout() throws IOException {
         try (RawBoltClient c = new RawBoltClient(port)) {
             c.raw(new byte[]{0x60, 0x60});

@@ -79,6 +79,17 @@ class BoltTlsTest {
     }
 
     @Test
+    void portInUseIsAClearError() {
+        try (BoltServer first = start(BoltConfig.TlsLevel.DISABLED)) {
+            BoltServer second = new BoltServer(new TestBackend());
+            assertThatThrownBy(() -> second.start(BoltConfig.defaults("127.0.0.1", first.boundPort())))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("127.0.0.1:" + first.boundPort());
+            second.close();
+        }
+    }
+
+    @Test
     void disabledRefusesTls() {
         try (BoltServer server = start(BoltConfig.TlsLevel.DISABLED)) {
             assertThatThrownBy(() -> verify("bolt+ssc://127.0.0.1:" + server.boundPort()))

@@ -64,6 +64,10 @@ final class RawBoltClient implements AutoCloseable {
         return in.readInt();
     }
 
+    int readVersion() throws IOException {
+        return in.readInt();
+    }
+
     /** Handshake for 5.4 then HELLO + LOGON with the test credentials; asserts both succeed. */
     static RawBoltClient connected(int port) throws IOException {
         RawBoltClient c = new RawBoltClient(port);
