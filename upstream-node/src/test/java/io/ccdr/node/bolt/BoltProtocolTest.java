@@ -211,6 +211,33 @@ class BoltProtocolTest {
     }
 
     @Test
+    void slowReaderPausesTheResultInsteadOfBufferingIt() throws Exception {
+        long total = 20_000_000L;
+        try (RawBoltClient c = RawBoltClient.connected(port)) {
+            long before = backend.rowsProduced.get();
+            c.send(0x10, "UNWIND range(1, $n) AS i RETURN i", Map.of("n", total), Map.of());
+            c.send(0x3F, Map.of("n", -1L));
+            // The client reads nothing: production must stall at socket buffers + the write
+            // high-water mark, far below the 20 M rows (~160 MB) the result holds.
+            long deadline = System.nanoTime() + 20_000_000_000L;
+            long last = -1;
+            long stableSince = System.nanoTime();
+            while (System.nanoTime() < deadline) {
+                long produced = backend.rowsProduced.get() - before;
+                if (produced != last) {
+                    last = produced;
+                    stableSince = System.nanoTime();
+                } else if (produced > 0 && System.nanoTime() - stableSince > 500_000_000L) {
+                    break;
+                }
+                Thread.onSpinWait();
+            }
+            assertThat(last).as("rows produced while the client is not reading").isPositive().isLessThan(2_000_000L);
+        }
+        // Closing the socket releases the blocked worker; @AfterEach checks the server still serves.
+    }
+
+    @Test
     void explicitTransactionReportsQidsAndCommitBookmark() throws IOException {
         try (RawBoltClient c = RawBoltClient.connected(port)) {
             c.send(0x11, Map.of("db", "movies", "mode", "w"));

@@ -13,7 +13,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.LongStream;
 
 /**
  * A tiny backend answering a fixed set of queries, recording what the server asked of it.
@@ -36,6 +35,8 @@ final class TestBackend implements BoltBackend {
     final AtomicInteger flakyAttempts = new AtomicInteger();
     final AtomicInteger bookmarkCounter = new AtomicInteger();
     volatile String routeAddress = "localhost:7687";
+    /** Rows handed out by lazy UNWIND results, to observe back-pressure. */
+    final java.util.concurrent.atomic.AtomicLong rowsProduced = new java.util.concurrent.atomic.AtomicLong();
     /** {@code SLOW} blocks until this latch opens (at most 30 s), like a commit waiting for Raft. */
     volatile java.util.concurrent.CountDownLatch slowGate = new java.util.concurrent.CountDownLatch(0);
     volatile java.util.concurrent.CountDownLatch slowEntered = new java.util.concurrent.CountDownLatch(1);
@@ -77,6 +78,35 @@ final class TestBackend implements BoltBackend {
         return "Neo4j/5.26.0";
     }
 
+    /** A lazy result 1..n, producing rows only as the server asks for them. */
+    private final class Counting implements BoltResult {
+        private final long n;
+        private long next = 1;
+
+        Counting(long n) {
+            this.n = n;
+        }
+
+        @Override
+        public List<String> fields() {
+            return List.of("i");
+        }
+
+        @Override
+        public List<Object> next() {
+            if (next > n) {
+                return null;
+            }
+            rowsProduced.incrementAndGet();
+            return List.of(next++);
+        }
+
+        @Override
+        public Map<String, Object> summary() {
+            return Map.of("type", "r");
+        }
+    }
+
     private final class Tx implements BoltTransaction {
         private final String db;
         private boolean wrote;
@@ -98,11 +128,8 @@ final class TestBackend implements BoltBackend {
                     row.add(params.get("x"));
                     return BoltResult.of(List.of("x"), List.of(row), Map.of("type", "r"));
                 }
-                case "UNWIND range(1, $n) AS i RETURN i": {
-                    long n = (Long) params.get("n");
-                    List<List<Object>> rows = LongStream.rangeClosed(1, n).mapToObj(i -> List.<Object>of(i)).toList();
-                    return BoltResult.of(List.of("i"), rows, Map.of("type", "r"));
-                }
+                case "UNWIND range(1, $n) AS i RETURN i":
+                    return new Counting((Long) params.get("n"));
                 case "GRAPH":
                     return BoltResult.of(List.of("a", "r", "p", "when"), List.of(List.of(ALICE, KNOWS,
                             new PathValue(List.of(ALICE, BOB, ALICE), List.of(KNOWS, KNOWS)), WHEN)), Map.of());
