@@ -505,9 +505,10 @@ final class BoltConnection {
                     batch = null;
                     awaitWritable();
                 }
-                if (pendingResets.get() > 0) {
-                    // A RESET is queued: stop streaming, as Neo4j does; the rows sent so far stand and
-                    // this PULL is answered IGNORED like everything else before the RESET.
+                if (pendingResets.get() > 0 || !channel.isActive()) {
+                    // A RESET is queued (or the client is gone): stop streaming, as Neo4j does; the
+                    // rows sent so far stand and this PULL is answered IGNORED like everything else
+                    // before the RESET.
                     throw new Interrupted();
                 }
             }

@@ -234,7 +234,21 @@ class BoltProtocolTest {
             }
             assertThat(last).as("rows produced while the client is not reading").isPositive().isLessThan(2_000_000L);
         }
-        // Closing the socket releases the blocked worker; @AfterEach checks the server still serves.
+        // Closing the socket releases the blocked worker, which stops producing rows.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        long last = -1;
+        long stableSince = System.nanoTime();
+        while (System.nanoTime() < deadline) {
+            long produced = backend.rowsProduced.get();
+            if (produced != last) {
+                last = produced;
+                stableSince = System.nanoTime();
+            } else if (System.nanoTime() - stableSince > 500_000_000L) {
+                break;
+            }
+            Thread.onSpinWait();
+        }
+        assertThat(backend.rowsProduced.get()).isLessThan(total);
     }
 
     @Test
