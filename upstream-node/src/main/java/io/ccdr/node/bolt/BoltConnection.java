@@ -3,11 +3,9 @@ package io.ccdr.node.bolt;
 import io.ccdr.node.graph.GraphException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +15,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One Bolt connection's state machine, run on the worker pool.
@@ -37,7 +36,6 @@ final class BoltConnection {
     private static final int HIGH_WATER = 64;
     private static final int LOW_WATER = 16;
     private static final int BATCH = 64;
-    private static final int MAX_CHUNK = 0xFFFF;
     private static final int RECORD_BATCH_BYTES = 32 * 1024;
 
     enum State { CONNECTED, AUTHENTICATION, READY, STREAMING, TX_READY, TX_STREAMING, FAILED, DEFUNCT }
@@ -46,20 +44,19 @@ final class BoltConnection {
     private final Channel channel;
     private final BoltVersion version;
     private final String id;
+    private final BoltOutput out;
 
     // Shared between the event loop and the worker.
     private final Queue<Queued> inbox = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queued = new AtomicInteger();
-    private final java.util.concurrent.atomic.AtomicLong queuedHeap = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong queuedHeap = new AtomicLong();
     private final long maxQueuedHeap;
     private final AtomicInteger pendingResets = new AtomicInteger();
     private final AtomicBoolean scheduled = new AtomicBoolean();
-    private final Object writability = new Object();
     private volatile boolean authenticated;
 
     // Confined to the (single) running drain task.
     private State state = State.CONNECTED;
-    private boolean utcDateTimes;
     private String principal;
     /** Written by the worker; volatile because RESET/close read it on the event loop to call terminate(). */
     private volatile BoltTransaction tx;
@@ -72,7 +69,7 @@ final class BoltConnection {
         this.channel = channel;
         this.version = version;
         this.id = "bolt-" + shared.nextConnectionId();
-        this.utcDateTimes = version.major() >= 5;
+        this.out = new BoltOutput(channel, version);
         this.maxQueuedHeap = (long) BoltMessageDecoder.HEAP_FACTOR * shared.config().maxMessageSize();
         // A connection that completed the handshake gets the same time again to authenticate, so
         // idle unauthenticated sockets cannot pile up.
@@ -123,9 +120,7 @@ final class BoltConnection {
     }
 
     void writabilityChanged() {
-        synchronized (writability) {
-            writability.notifyAll();
-        }
+        out.writabilityChanged();
     }
 
     private void schedule() {
@@ -140,9 +135,8 @@ final class BoltConnection {
                 }
                 LOG.warn("Bolt connection {} from {} closed: all {} worker threads busy and the queue is full", id,
                         channel.remoteAddress(), shared.config().workerThreads());
-                ByteBuf failure = encode(w -> failureBody(w, "Neo.TransientError.Request.NoThreadsAvailable",
-                        "There are no available threads to serve this request at the moment"), null);
-                channel.writeAndFlush(failure).addListener(ChannelFutureListener.CLOSE);
+                out.failureAndClose("Neo.TransientError.Request.NoThreadsAvailable",
+                        "There are no available threads to serve this request at the moment");
                 // Nothing queued here will run: an open transaction of this connection is left to the
                 // backend's transaction timeout, since rolling it back here would race with a worker.
                 inbox.clear();
@@ -203,7 +197,7 @@ final class BoltConnection {
         }
         if (request instanceof BoltRequest.Reset) {
             if (pendingResets.decrementAndGet() > 0) {
-                ignored();
+                out.ignored();
             } else {
                 reset();
             }
@@ -216,7 +210,7 @@ final class BoltConnection {
             return;
         }
         if (pendingResets.get() > 0 || state == State.FAILED) {
-            ignored();
+            out.ignored();
             return;
         }
         try {
@@ -232,7 +226,7 @@ final class BoltConnection {
             }
         } catch (Interrupted e) {
             abandon();
-            ignored();
+            out.ignored();
         } catch (GraphException e) {
             if (e.statusCode() == null || e.statusCode().isBlank()) {
                 LOG.warn("GraphException without a status code serving {} on Bolt connection {}", request.name(), id, e);
@@ -275,11 +269,11 @@ final class BoltConnection {
             pull(pull);
         } else if (request instanceof BoltRequest.Begin begin) {
             requireState(request, State.READY);
-            tx = shared.backend().begin(transactionRequest(begin.extra(), false));
+            tx = shared.backend().begin(RequestArgs.transactionRequest(begin.extra(), principal, false));
             nextQid = 0;
             lastQid = -1;
             state = State.TX_READY;
-            success(Map.of());
+            out.success(Map.of());
         } else if (request instanceof BoltRequest.Commit) {
             requireState(request, State.TX_READY, State.TX_STREAMING);
             closeResults();
@@ -293,7 +287,7 @@ final class BoltConnection {
                 safeRollback(t);
                 throw e;
             }
-            success(bookmark == null ? Map.of() : Map.of("bookmark", bookmark));
+            out.success(bookmark == null ? Map.of() : Map.of("bookmark", bookmark));
         } else if (request instanceof BoltRequest.Rollback) {
             requireState(request, State.TX_READY, State.TX_STREAMING);
             closeResults();
@@ -301,7 +295,7 @@ final class BoltConnection {
             tx = null;
             state = State.READY;
             t.rollback();
-            success(Map.of());
+            out.success(Map.of());
         } else if (request instanceof BoltRequest.Route route) {
             requireState(request, State.READY);
             route(route);
@@ -309,9 +303,9 @@ final class BoltConnection {
             requireState(request, State.READY);
             principal = null;
             state = State.AUTHENTICATION;
-            success(Map.of());
+            out.success(Map.of());
         } else if (request instanceof BoltRequest.Telemetry) {
-            success(Map.of());
+            out.success(Map.of());
         } else if (request instanceof BoltRequest.Hello || request instanceof BoltRequest.Logon) {
             throw violation(request);
         } else {
@@ -327,7 +321,7 @@ final class BoltConnection {
         meta.put("server", shared.backend().serverAgent());
         meta.put("connection_id", id);
         if (version.major() == 4 && extra.get("patch_bolt") instanceof List<?> patches && patches.contains("utc")) {
-            utcDateTimes = true;
+            out.useUtcDateTimes();
             meta.put("patch_bolt", List.of("utc"));
         }
         meta.put("hints", Map.of());
@@ -337,13 +331,13 @@ final class BoltConnection {
         } else {
             state = State.AUTHENTICATION;
         }
-        success(meta);
+        out.success(meta);
     }
 
     private void logon(Map<String, Object> auth) {
         authenticate(auth);
         state = State.READY;
-        success(Map.of());
+        out.success(Map.of());
     }
 
     private void authenticate(Map<String, Object> token) {
@@ -380,7 +374,7 @@ final class BoltConnection {
         if (state == State.READY) {
             // Published before run() so that a RESET can terminate a long statement; if run()
             // throws, the failure path rolls it back through abandon().
-            tx = shared.backend().begin(transactionRequest(run.extra(), true));
+            tx = shared.backend().begin(RequestArgs.transactionRequest(run.extra(), principal, true));
             BoltResult result = tx.run(run.query(), run.parameters());
             results.put(-1L, new OpenResult(result));
             lastQid = -1;
@@ -400,16 +394,16 @@ final class BoltConnection {
             throw BoltProtocolException.invalid("RUN is not allowed while a result is streaming outside a transaction;"
                     + " consume or discard it first");
         }
-        success(meta);
+        out.success(meta);
     }
 
     private void pull(BoltRequest.Pull pull) {
         requireState(pull, State.STREAMING, State.TX_STREAMING);
-        long n = longArg(pull.extra(), "n", -1);
+        long n = RequestArgs.longArg(pull.extra(), "n", -1);
         if (n == 0 || n < -1) {
             throw BoltProtocolException.invalid(pull.name() + " needs n > 0 or n = -1, got " + n);
         }
-        long qid = longArg(pull.extra(), "qid", -1);
+        long qid = RequestArgs.longArg(pull.extra(), "qid", -1);
         if (state == State.STREAMING && qid != -1) {
             throw BoltProtocolException.invalid("qid is only valid inside an explicit transaction");
         }
@@ -428,7 +422,7 @@ final class BoltConnection {
             throw e;
         }
         if (more) {
-            success(Map.of("has_more", true));
+            out.success(Map.of("has_more", true));
             return;
         }
         results.remove(key);
@@ -465,7 +459,7 @@ final class BoltConnection {
             meta.put("notifications", notes);
         }
         meta.put("t_last", millisSince(start));
-        success(meta);
+        out.success(meta);
     }
 
     /** Sends up to {@code n} rows (or skips them); returns true if rows remain. */
@@ -493,8 +487,8 @@ final class BoltConnection {
                 if (batch == null) {
                     batch = channel.alloc().buffer(RECORD_BATCH_BYTES + 4096);
                 }
-                encodeInto(batch, w -> {
-                    w.structHeader(1, 0x71);
+                out.encodeInto(batch, w -> {
+                    w.structHeader(1, BoltOutput.RECORD);
                     w.writeListHeader(row.size());
                     for (Object v : row) {
                         w.write(v);
@@ -503,7 +497,7 @@ final class BoltConnection {
                 if (batch.readableBytes() >= RECORD_BATCH_BYTES) {
                     channel.write(batch);
                     batch = null;
-                    awaitWritable();
+                    out.awaitWritable();
                 }
                 if (pendingResets.get() > 0 || !channel.isActive()) {
                     // A RESET is queued (or the client is gone): stop streaming, as Neo4j does; the
@@ -525,9 +519,9 @@ final class BoltConnection {
     }
 
     private void route(BoltRequest.Route route) {
-        List<String> bookmarks = stringList(route.bookmarks(), "bookmarks");
-        String db = stringArg(route.extra(), "db");
-        String impersonated = stringArg(route.extra(), "imp_user");
+        List<String> bookmarks = RequestArgs.stringList(route.bookmarks(), "bookmarks");
+        String db = RequestArgs.stringArg(route.extra(), "db");
+        String impersonated = RequestArgs.stringArg(route.extra(), "imp_user");
         RoutingTable table = shared.backend().route(route.routing(), db, bookmarks,
                 impersonated != null ? impersonated : principal);
         List<Map<String, Object>> servers = new ArrayList<>();
@@ -538,37 +532,7 @@ final class BoltConnection {
         rt.put("ttl", table.ttlSeconds());
         rt.put("db", table.database());
         rt.put("servers", servers);
-        success(Map.of("rt", rt));
-    }
-
-    private TransactionRequest transactionRequest(Map<String, Object> extra, boolean implicit) {
-        List<String> bookmarks = extra.get("bookmarks") == null ? List.of()
-                : stringList(extra.get("bookmarks"), "bookmarks");
-        Object timeout = extra.get("tx_timeout");
-        Duration txTimeout = null;
-        if (timeout != null) {
-            if (!(timeout instanceof Long ms) || ms < 0) {
-                throw BoltProtocolException.invalid("tx_timeout must be a non-negative integer (milliseconds)");
-            }
-            txTimeout = Duration.ofMillis(ms);
-        }
-        Object metadata = extra.get("tx_metadata");
-        if (metadata != null && !(metadata instanceof Map)) {
-            throw BoltProtocolException.invalid("tx_metadata must be a map");
-        }
-        String mode = stringArg(extra, "mode");
-        AccessMode accessMode;
-        if (mode == null || mode.equals("w")) {
-            accessMode = AccessMode.WRITE;
-        } else if (mode.equals("r")) {
-            accessMode = AccessMode.READ;
-        } else {
-            throw BoltProtocolException.invalid("mode must be \"r\" or \"w\", got \"" + mode + "\"");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> meta = metadata == null ? Map.of() : (Map<String, Object>) metadata;
-        return new TransactionRequest(principal, stringArg(extra, "db"), accessMode, bookmarks, txTimeout, meta,
-                stringArg(extra, "imp_user"), implicit);
+        out.success(Map.of("rt", rt));
     }
 
     // ---------------------------------------------------------------- state helpers
@@ -592,7 +556,7 @@ final class BoltConnection {
         if (state != State.CONNECTED && state != State.AUTHENTICATION) {
             state = principal == null ? State.AUTHENTICATION : State.READY;
         }
-        success(Map.of());
+        out.success(Map.of());
     }
 
     /** Rolls back the open transaction (if any) and forgets its results. */
@@ -631,7 +595,7 @@ final class BoltConnection {
         }
         abandon();
         state = State.FAILED;
-        write(encode(w -> failureBody(w, code, message), null));
+        out.failure(code, message);
     }
 
     private void protocolViolation(String code, String message) {
@@ -640,121 +604,7 @@ final class BoltConnection {
         }
         abandon();
         state = State.DEFUNCT;
-        channel.writeAndFlush(encode(w -> failureBody(w, code, message), null))
-                .addListener(ChannelFutureListener.CLOSE);
-    }
-
-    // ---------------------------------------------------------------- responses
-
-    private void success(Map<String, Object> metadata) {
-        write(encode(w -> {
-            w.structHeader(1, 0x70);
-            w.write(metadata);
-        }, null));
-    }
-
-    private void ignored() {
-        write(encode(w -> w.structHeader(0, 0x7E), null));
-    }
-
-    private static void failureBody(PackStreamWriter w, String code, String message) {
-        w.structHeader(1, 0x7F);
-        w.write(Map.of("code", code, "message", message));
-    }
-
-    private void write(ByteBuf message) {
-        channel.write(message);
-    }
-
-    /** Blocks the worker while the socket cannot take more (slow reader), so results do not pile up in memory. */
-    private void awaitWritable() {
-        if (channel.isWritable()) {
-            return;
-        }
-        channel.flush();
-        synchronized (writability) {
-            while (!channel.isWritable() && channel.isActive()) {
-                try {
-                    writability.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new GraphException("Neo.TransientError.General.DatabaseUnavailable", "Server is shutting down");
-                }
-            }
-        }
-    }
-
-    private interface Body {
-        void write(PackStreamWriter w);
-    }
-
-    /** Packs one message and frames it in chunks of at most 65535 bytes plus the end marker. */
-    private ByteBuf encode(Body body, String databaseId) {
-        ByteBuf out = channel.alloc().buffer();
-        try {
-            encodeInto(out, body, databaseId);
-            return out;
-        } catch (RuntimeException e) {
-            out.release();
-            throw e;
-        }
-    }
-
-    /**
-     * Packs one message and appends it to {@code out} framed in chunks of at most 65535 bytes plus
-     * the end marker. Packing goes to a scratch buffer first, so a value that cannot be packed
-     * leaves {@code out} untouched.
-     */
-    private void encodeInto(ByteBuf out, Body body, String databaseId) {
-        ByteBuf raw = channel.alloc().buffer();
-        try {
-            body.write(new PackStreamWriter(raw, version, utcDateTimes, databaseId));
-            int len = raw.readableBytes();
-            out.ensureWritable(len + 2 * (len / MAX_CHUNK + 1) + 2);
-            while (raw.isReadable()) {
-                int n = Math.min(MAX_CHUNK, raw.readableBytes());
-                out.writeShort(n);
-                out.writeBytes(raw, n);
-            }
-            out.writeShort(0);
-        } finally {
-            raw.release();
-        }
-    }
-
-    // ---------------------------------------------------------------- argument parsing
-
-    private static long longArg(Map<String, Object> map, String key, long absent) {
-        Object v = map.get(key);
-        if (v == null) {
-            return absent;
-        }
-        if (v instanceof Long l) {
-            return l;
-        }
-        throw BoltProtocolException.invalid(key + " must be an integer");
-    }
-
-    private static String stringArg(Map<String, Object> map, String key) {
-        Object v = map.get(key);
-        if (v == null || v instanceof String) {
-            return (String) v;
-        }
-        throw BoltProtocolException.invalid(key + " must be a string");
-    }
-
-    private static List<String> stringList(Object value, String what) {
-        if (!(value instanceof List<?> list)) {
-            throw BoltProtocolException.invalid(what + " must be a list of strings");
-        }
-        List<String> out = new ArrayList<>(list.size());
-        for (Object o : list) {
-            if (!(o instanceof String s)) {
-                throw BoltProtocolException.invalid(what + " must be a list of strings");
-            }
-            out.add(s);
-        }
-        return out;
+        out.failureAndClose(code, message);
     }
 
     private static long millisSince(long startNanos) {
@@ -765,53 +615,6 @@ final class BoltConnection {
     private static final class Interrupted extends RuntimeException {
         Interrupted() {
             super(null, null, false, false);
-        }
-    }
-
-    /** A result being streamed, with one row of look-ahead so that the last PULL can say has_more=false. */
-    private static final class OpenResult {
-        final BoltResult result;
-        private List<Object> peeked;
-        private boolean exhausted;
-        private boolean closed;
-
-        OpenResult(BoltResult result) {
-            this.result = result;
-        }
-
-        List<Object> next() {
-            if (peeked != null) {
-                List<Object> r = peeked;
-                peeked = null;
-                return r;
-            }
-            if (exhausted) {
-                return null;
-            }
-            List<Object> r = result.next();
-            if (r == null) {
-                exhausted = true;
-            }
-            return r;
-        }
-
-        boolean hasMore() {
-            if (peeked == null && !exhausted) {
-                peeked = result.next();
-                exhausted = peeked == null;
-            }
-            return peeked != null;
-        }
-
-        void close() {
-            if (!closed) {
-                closed = true;
-                try {
-                    result.close();
-                } catch (Exception e) {
-                    LOG.debug("Closing a result failed", e);
-                }
-            }
         }
     }
 }

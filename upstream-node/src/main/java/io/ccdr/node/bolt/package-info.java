@@ -30,7 +30,8 @@
  * {@link io.ccdr.node.bolt.BoltServer} → {@code BoltChannelInitializer} ([TLS] + handshake) →
  * {@code BoltHandshakeHandler} (version negotiation) → {@code BoltMessageDecoder} (chunks,
  * PackStream → {@code BoltRequest}) → {@code BoltConnectionHandler} (event loop) →
- * {@code BoltConnection} (state machine on the worker pool, responses packed by
+ * {@code BoltConnection} (state machine on the worker pool; {@code RequestArgs} reads request
+ * maps, {@code OpenResult} streams rows, {@code BoltOutput} packs and frames responses with
  * {@code PackStreamWriter}).
  */
 package io.ccdr.node.bolt;
