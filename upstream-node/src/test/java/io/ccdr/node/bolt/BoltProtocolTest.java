@@ -314,6 +314,36 @@ class BoltProtocolTest {
     }
 
     @Test
+    void telemetryAndLogoffLogonFollowTheNegotiatedVersion() throws IOException {
+        try (RawBoltClient c = RawBoltClient.connected(port)) {
+            c.send(0x54, 2L); // TELEMETRY (5.4): acknowledged, nothing else
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            c.send(0x6B); // LOGOFF
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            c.send(0x6A, Map.of("scheme", "basic", "principal", "neo4j", "credentials", "secret"));
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            c.send(0x10, "RETURN 1 AS x", Map.of(), Map.of());
+            c.send(0x3F, Map.of("n", -1L));
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            assertThat(c.read().tag()).isEqualTo(RECORD);
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            c.send(0x6B);
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            c.send(0x10, "RETURN 1 AS x", Map.of(), Map.of()); // logged off: a protocol violation
+            assertFailsAndCloses(c, BoltProtocolException.INVALID);
+        }
+        try (RawBoltClient c = new RawBoltClient(port)) {
+            assertThat(c.handshake(0x00000305)).isEqualTo(0x0305);
+            c.send(0x01, Map.of("user_agent", "raw/1.0"));
+            c.send(0x6A, Map.of("scheme", "basic", "principal", "neo4j", "credentials", "secret"));
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            assertThat(c.read().tag()).isEqualTo(SUCCESS);
+            c.send(0x54, 2L); // TELEMETRY does not exist in 5.3
+            assertFailsAndCloses(c, BoltProtocolException.INVALID_FORMAT);
+        }
+    }
+
+    @Test
     void wrongCredentialsFailAndClose() throws IOException {
         try (RawBoltClient c = new RawBoltClient(port)) {
             c.handshake(0x00000405);
