@@ -61,6 +61,8 @@ final class BoltConnection {
     /** Written by the worker; volatile because RESET/close read it on the event loop to call terminate(). */
     private volatile BoltTransaction tx;
     private final Map<Long, OpenResult> results = new LinkedHashMap<>();
+    /** A PULL waiting for a slow reader; nothing behind it is processed until it completes. */
+    private PullInProgress parked;
     private long nextQid;
     private long lastQid = -1;
 
@@ -119,8 +121,11 @@ final class BoltConnection {
     private record Queued(BoltRequest request, long heapCost) {
     }
 
+    /** Event loop: a parked PULL can continue once the client has read enough. */
     void writabilityChanged() {
-        out.writabilityChanged();
+        if (channel.isWritable()) {
+            schedule();
+        }
     }
 
     private void schedule() {
@@ -149,6 +154,12 @@ final class BoltConnection {
     private void drain() {
         try {
             for (int i = 0; i < BATCH; i++) {
+                if (parked != null) {
+                    if (!resumeParkedPull()) {
+                        break; // still waiting for the client to read; writabilityChanged() reschedules
+                    }
+                    continue;
+                }
                 Queued next = inbox.poll();
                 if (next == null) {
                     break;
@@ -158,16 +169,7 @@ final class BoltConnection {
                         && state != State.DEFUNCT) {
                     channel.config().setAutoRead(true);
                 }
-                try {
-                    process(next.request());
-                } catch (Throwable t) { // StackOverflowError, OutOfMemoryError from deep in a backend call
-                    LOG.error("Bolt connection {} closed after a fatal error serving {}", id, next.request().name(), t);
-                    state = State.DEFUNCT;
-                    channel.close();
-                    if (t instanceof Error error && !(t instanceof StackOverflowError)) {
-                        throw error;
-                    }
-                }
+                runSafely(next.request().name(), () -> process(next.request()));
                 if (inbox.isEmpty()) {
                     // Pipelined requests already waiting are answered in the same flush.
                     channel.flush();
@@ -176,8 +178,46 @@ final class BoltConnection {
         } finally {
             channel.flush();
             scheduled.set(false);
-            if (!inbox.isEmpty()) {
+            // Re-checked after clearing the flag, so a concurrent submit() or writability change
+            // that found the flag still set is not lost.
+            if (parked != null ? channel.isWritable() || pendingResets.get() > 0 || !channel.isActive()
+                    : !inbox.isEmpty()) {
                 schedule();
+            }
+        }
+    }
+
+    /**
+     * Continues a PULL parked because the client stopped reading. Returns false if it is still
+     * parked (requests behind it wait, in order).
+     */
+    private boolean resumeParkedPull() {
+        PullInProgress p = parked;
+        if (pendingResets.get() > 0 || !channel.isActive()) {
+            parked = null;
+            abandon();
+            out.ignored(); // cut short by RESET or disconnect, like a PULL interrupted while streaming
+            return true;
+        }
+        if (!channel.isWritable()) {
+            return false;
+        }
+        parked = null;
+        runSafely(p.request.name(), () -> guarded(p.request, () -> continuePull(p)));
+        return parked == null;
+    }
+
+    /** Last line of defence: an Error from deep inside a backend call ends the connection, not the worker. */
+    private void runSafely(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (Throwable t) { // StackOverflowError, OutOfMemoryError from deep in a backend call
+            LOG.error("Bolt connection {} closed after a fatal error serving {}", id, what, t);
+            parked = null;
+            state = State.DEFUNCT;
+            channel.close();
+            if (t instanceof Error error && !(t instanceof StackOverflowError)) {
+                throw error;
             }
         }
     }
@@ -213,11 +253,18 @@ final class BoltConnection {
             out.ignored();
             return;
         }
-        try {
+        guarded(request, () -> {
             if (request instanceof BoltRequest.Malformed m) {
                 throw m.error();
             }
             dispatch(request);
+        });
+    }
+
+    /** Runs one step of a request and turns its exceptions into the FAILURE (or IGNORED) the client gets. */
+    private void guarded(BoltRequest request, Runnable step) {
+        try {
+            step.run();
         } catch (BoltProtocolException e) {
             if (e.fatal()) {
                 protocolViolation(e.code(), e.getMessage());
@@ -412,20 +459,29 @@ final class BoltConnection {
         if (open == null) {
             throw BoltProtocolException.invalid("No open result with qid " + qid);
         }
-        long start = System.nanoTime();
-        BoltTransaction t = tx;
-        boolean more;
+        continuePull(new PullInProgress(pull, key, open, tx, n));
+    }
+
+    /** Streams rows of a PULL/DISCARD; parks it when the socket is full, completes it otherwise. */
+    private void continuePull(PullInProgress p) {
+        Boolean more;
         try {
-            more = stream(open, n, pull.discard(), t);
+            more = stream(p);
         } catch (RuntimeException e) {
             abandon();
             throw e;
+        }
+        if (more == null) {
+            parked = p;
+            return;
         }
         if (more) {
             out.success(Map.of("has_more", true));
             return;
         }
-        results.remove(key);
+        results.remove(p.key);
+        OpenResult open = p.open;
+        BoltTransaction t = p.tx;
         Map<String, Object> summary;
         try {
             summary = open.result.summary();
@@ -458,25 +514,35 @@ final class BoltConnection {
         if (summary != null && summary.get("notifications") instanceof List<?> notes && !notes.isEmpty()) {
             meta.put("notifications", notes);
         }
-        meta.put("t_last", millisSince(start));
+        meta.put("t_last", millisSince(p.startNanos));
         out.success(meta);
     }
 
-    /** Sends up to {@code n} rows (or skips them); returns true if rows remain. */
-    private boolean stream(OpenResult open, long n, boolean discard, BoltTransaction t) {
+    /**
+     * Sends (or skips) rows until the PULL's n is reached. Returns true if rows remain, false when
+     * the result is exhausted, and null when the socket is full: a client that does not read then
+     * parks its PULL instead of holding a worker thread or buffering the result in memory.
+     */
+    private Boolean stream(PullInProgress p) {
+        OpenResult open = p.open;
         int width = open.result.fields().size();
-        long sent = 0;
+        boolean discard = p.request.discard();
         // Records are packed into batches of ~32 KiB: one write (one event-loop task) per batch
         // instead of per row. A batch is written even when a later row fails, since the rows in
         // it are complete messages the client should see before the FAILURE.
         ByteBuf batch = null;
         try {
-            while (n < 0 || sent < n) {
+            while (p.remaining != 0) {
+                if (!discard && batch == null && !channel.isWritable()) {
+                    return null;
+                }
                 List<Object> row = open.next();
                 if (row == null) {
                     return false;
                 }
-                sent++;
+                if (p.remaining > 0) {
+                    p.remaining--;
+                }
                 if (discard) {
                     continue;
                 }
@@ -493,11 +559,10 @@ final class BoltConnection {
                     for (Object v : row) {
                         w.write(v);
                     }
-                }, t.databaseId());
+                }, p.tx.databaseId());
                 if (batch.readableBytes() >= RECORD_BATCH_BYTES) {
-                    channel.write(batch);
+                    channel.writeAndFlush(batch);
                     batch = null;
-                    out.awaitWritable();
                 }
                 if (pendingResets.get() > 0 || !channel.isActive()) {
                     // A RESET is queued (or the client is gone): stop streaming, as Neo4j does; the
@@ -515,6 +580,25 @@ final class BoltConnection {
                     batch.release();
                 }
             }
+        }
+    }
+
+    /** A PULL or DISCARD being served, possibly over several drain rounds (see {@link #stream}). */
+    private static final class PullInProgress {
+        final BoltRequest.Pull request;
+        final long key;
+        final OpenResult open;
+        final BoltTransaction tx;
+        final long startNanos = System.nanoTime();
+        /** Rows still to send; -1 = all. */
+        long remaining;
+
+        PullInProgress(BoltRequest.Pull request, long key, OpenResult open, BoltTransaction tx, long n) {
+            this.request = request;
+            this.key = key;
+            this.open = open;
+            this.tx = tx;
+            this.remaining = n;
         }
     }
 
@@ -561,6 +645,7 @@ final class BoltConnection {
 
     /** Rolls back the open transaction (if any) and forgets its results. */
     private void abandon() {
+        parked = null;
         closeResults();
         BoltTransaction t = tx;
         tx = null;

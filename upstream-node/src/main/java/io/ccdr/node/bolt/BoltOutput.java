@@ -1,6 +1,5 @@
 package io.ccdr.node.bolt;
 
-import io.ccdr.node.graph.GraphException;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -21,7 +20,6 @@ final class BoltOutput {
 
     private final Channel channel;
     private final BoltVersion version;
-    private final Object writability = new Object();
     private boolean utcDateTimes;
 
     BoltOutput(Channel channel, BoltVersion version) {
@@ -96,35 +94,6 @@ final class BoltOutput {
             out.writeShort(0);
         } finally {
             raw.release();
-        }
-    }
-
-    /** Event loop: the channel's writability changed. */
-    void writabilityChanged() {
-        synchronized (writability) {
-            writability.notifyAll();
-        }
-    }
-
-    /**
-     * Blocks the worker while the socket cannot take more (a slow reader), so that a large result
-     * waits in the backend instead of piling up in memory. Returns when the channel is writable
-     * again or closed.
-     */
-    void awaitWritable() {
-        if (channel.isWritable()) {
-            return;
-        }
-        channel.flush();
-        synchronized (writability) {
-            while (!channel.isWritable() && channel.isActive()) {
-                try {
-                    writability.wait(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new GraphException("Neo.TransientError.General.DatabaseUnavailable", "Server is shutting down");
-                }
-            }
         }
     }
 }

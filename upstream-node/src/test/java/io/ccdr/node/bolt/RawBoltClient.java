@@ -50,7 +50,7 @@ final class RawBoltClient implements AutoCloseable {
     RawBoltClient(int port) throws IOException {
         socket = new Socket("127.0.0.1", port);
         socket.setSoTimeout(10_000);
-        in = new DataInputStream(socket.getInputStream());
+        in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 65536));
         out = socket.getOutputStream();
     }
 
