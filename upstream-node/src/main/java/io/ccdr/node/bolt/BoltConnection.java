@@ -23,7 +23,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Requests arrive from the event loop through {@link #submit}; a connection has at most one
  * task in the pool at a time, which drains its queue in order, so backend calls may block
  * without stalling the event loop or reordering responses. Too many queued requests turn off
- * reading from the socket until the queue drains.
+ * reading from the socket until the queue drains. A PULL whose client stops reading is parked
+ * when the socket's write buffer is full and resumed when it drains, so a slow reader holds
+ * neither a worker thread nor an unbounded amount of memory.
  *
  * <p>States follow the Bolt specification: CONNECTED → (5.1+: AUTHENTICATION) → READY →
  * STREAMING (auto-commit) / TX_READY / TX_STREAMING (explicit), FAILED after a failure (all

@@ -22,7 +22,8 @@
  * Everything a client declares (chunk sizes, string/list/map lengths, nesting) is checked against
  * the configured limits and the bytes actually present before memory is allocated; the estimated
  * heap of decoded values is budgeted too (16 × the message limit), and reading pauses while a
- * connection's queue is long or heavy. Malformed input gets a FAILURE
+ * connection's queue is long or heavy. Results stream only as fast as the client reads: a PULL
+ * is parked while the socket's write buffer is full, without holding a worker thread. Malformed input gets a FAILURE
  * ({@code Neo.ClientError.Request.InvalidFormat}/{@code Invalid}) and a close, and one log line.
  * Connections that do not complete the handshake in time are closed.
  *
