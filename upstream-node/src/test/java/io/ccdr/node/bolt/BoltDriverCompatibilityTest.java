@@ -223,6 +223,18 @@ class BoltDriverCompatibilityTest {
     }
 
     @Test
+    void impersonatedUserReachesRoutingAndTransactions() {
+        backend.routePrincipals.clear();
+        try (Session s = routing.session(SessionConfig.builder().withImpersonatedUser("bob").build())) {
+            assertThat(s.run("RETURN 1 AS x").single().get("x").asLong()).isEqualTo(1);
+        }
+        TransactionRequest req = backend.begins.get(backend.begins.size() - 1);
+        assertThat(req.impersonatedUser()).isEqualTo("bob");
+        assertThat(req.principal()).isEqualTo("neo4j");
+        assertThat(backend.routePrincipals).contains("bob");
+    }
+
+    @Test
     void failureIsReportedAndTheConnectionRecovers() {
         try (Session s = direct.session()) {
             assertThatThrownBy(() -> s.run("FAIL").consume())

@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class TestBackend implements BoltBackend {
     final List<TransactionRequest> begins = new CopyOnWriteArrayList<>();
     final List<String> events = new CopyOnWriteArrayList<>();
+    final List<String> routePrincipals = new CopyOnWriteArrayList<>();
     final AtomicInteger flakyFailures = new AtomicInteger();
     final AtomicInteger flakyAttempts = new AtomicInteger();
     final AtomicInteger bookmarkCounter = new AtomicInteger();
@@ -66,6 +67,7 @@ final class TestBackend implements BoltBackend {
     @Override
     public RoutingTable route(Map<String, Object> context, String database, List<String> bookmarks, String principal) {
         events.add("route " + database);
+        routePrincipals.add(principal);
         List<String> me = List.of(routeAddress);
         return new RoutingTable(300, database == null ? "neo4j" : database, List.of(
                 new RoutingTable.Server(me, RoutingTable.Role.WRITE),
