@@ -1,5 +1,6 @@
 package io.ccdr.cli;
 
+import io.ccdr.cli.admin.AdminCommand;
 import io.ccdr.cli.bench.BenchCommand;
 import io.ccdr.cli.demo.DemoCommand;
 import io.ccdr.cli.local.LocalCommand;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ccdr 0.1.0",
         description = "Cross-cluster disaster-recovery replication for property-graph databases.",
-        subcommands = {CommandLine.HelpCommand.class, BenchCommand.class, DemoCommand.class, LocalCommand.class, ServerCommand.class, TlsCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, AdminCommand.class, BenchCommand.class, DemoCommand.class, LocalCommand.class, ServerCommand.class, TlsCommand.class})
 public final class CcdrCommand implements Runnable {
 
     @CommandLine.Spec

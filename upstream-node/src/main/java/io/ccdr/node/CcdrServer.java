@@ -17,6 +17,8 @@ import io.ccdr.node.dbms.Database;
 import io.ccdr.node.dbms.DatabaseManager;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.raft.RaftNode;
+import io.ccdr.node.security.InitialPassword;
+import io.ccdr.node.security.PasswordHashing;
 import io.ccdr.node.store.GraphStore;
 import io.ccdr.node.stream.Frame;
 import io.ccdr.node.stream.TransactionStreamServer;
@@ -214,11 +216,15 @@ public final class CcdrServer implements AutoCloseable {
     private void bootstrap() {
         boolean registered = false;
         boolean defaultEnsured = false;
-        while (!closed && !(registered && defaultEnsured)) {
+        boolean adminEnsured = false;
+        while (!closed && !(registered && defaultEnsured && adminEnsured)) {
             try {
                 if (!registered) {
                     ServerInfo current = system.state().servers().get(serverId);
                     registered = self.equals(current) || proposeSystem(new SystemCommand.RegisterServer(self)).ok();
+                }
+                if (registered && !adminEnsured) {
+                    adminEnsured = !system.state().users().isEmpty() || proposeSystem(initialAdmin()).ok();
                 }
                 if (registered && !defaultEnsured) {
                     if (system.state().databases().containsKey(config.defaultDatabase())) {
@@ -235,7 +241,7 @@ public final class CcdrServer implements AutoCloseable {
             } catch (GraphException e) {
                 LOG.info("cluster not formed yet (will retry): {}", e.getMessage());
             }
-            if (!(registered && defaultEnsured)) {
+            if (!(registered && defaultEnsured && adminEnsured)) {
                 try {
                     Thread.sleep(500);
                 } catch (InterruptedException e) {
@@ -243,6 +249,18 @@ public final class CcdrServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** The initial {@code neo4j} admin, created once when the system database has no users. */
+    private SystemCommand initialAdmin() {
+        InitialPassword initial;
+        try {
+            initial = InitialPassword.resolve(config.dataDirectory(), System.getenv());
+        } catch (IOException e) {
+            throw ClusterErrors.unavailable(SystemState.SYSTEM, "cannot read the initial password: " + e.getMessage());
+        }
+        return new SystemCommand.CreateUser(InitialPassword.USER, PasswordHashing.hash(initial.password()), initial.changeRequired(),
+                true, java.util.Set.of("admin", "PUBLIC"));
     }
 
     /** Proposes a command to the {@code system} database from any member. */

@@ -5,6 +5,7 @@ import io.ccdr.node.dbms.Database;
 import io.ccdr.node.embedded.EmbeddedCluster;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.store.GraphStore;
+import io.ccdr.tls.CertificateAuthority;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -47,14 +48,26 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--dir", description = "data directory (default: a temporary directory, deleted afterwards)")
     Path dir;
 
+    @Option(names = "--tls", description = "run Raft and the cluster port over mutual TLS (a throwaway CA is generated)")
+    boolean tls;
+
     @Override
     public Integer call() throws Exception {
         Path root = dir != null ? dir : Files.createTempDirectory("ccdr-bench");
         try (EmbeddedCluster cluster = new EmbeddedCluster(root, 3, Map.of())) {
+            if (tls) {
+                CertificateAuthority ca = CertificateAuthority.initCa("bench", root.resolve("ca"));
+                for (int i = 0; i < cluster.size(); i++) {
+                    Path policy = root.resolve("policy" + i);
+                    ca.issue("server" + i, List.of("127.0.0.1", "localhost"), policy, 2);
+                    cluster.settings(i).put("dbms.ssl.policy.cluster.enabled", "true");
+                    cluster.settings(i).put("dbms.ssl.policy.cluster.base_directory", policy.toString());
+                }
+            }
             cluster.start();
             cluster.awaitLeader("neo4j", Duration.ofSeconds(60));
-            System.out.printf("ccdr bench: 3 primaries in one JVM, %d cores, max heap %d MiB%n",
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+            System.out.printf("ccdr bench: 3 primaries in one JVM, %d cores, max heap %d MiB, cluster TLS %s%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, tls ? "on" : "off");
             if (warmupSeconds > 0) {
                 run(cluster, 16, warmupSeconds);
             }

@@ -153,51 +153,71 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
      *                        client error the work or the commit raised.
      */
     public <T> WriteResult<T> write(Function<GraphWriter, T> work) {
-        active.incrementAndGet();
-        long started = System.nanoTime();
-        boolean committed = false;
-        try {
-            WriteResult<T> r = writeInternal(work);
-            committed = true;
-            DatabaseMetrics m = metrics;
-            if (m != null && r.committed()) {
-                m.recordCommit(Duration.ofNanos(System.nanoTime() - started));
-            }
-            return r;
-        } finally {
-            active.decrementAndGet();
-            DatabaseMetrics m = metrics;
-            if (!committed && m != null) {
-                m.recordRollback();
-            }
+        try (WriteTransaction tx = beginWrite()) {
+            T value = work.apply(tx.graph());
+            return tx.commit(value);
         }
     }
 
-    private <T> WriteResult<T> writeInternal(Function<GraphWriter, T> work) {
+    /**
+     * Opens a write transaction on the leader: reads see the committed state at this moment plus
+     * the transaction's own writes; nothing is locked. Close it (or commit) promptly: it pins a
+     * store snapshot.
+     *
+     * @throws GraphException {@code Neo.ClientError.Cluster.NotALeader} when this server does not lead the database
+     */
+    public WriteTransaction beginWrite() {
         RaftServer.Division d = division().orElseThrow(() -> ClusterErrors.unavailable(name, "not hosted on this server"));
         if (!d.getInfo().isLeader()) {
             throw ClusterErrors.notALeader(name, leaderHint());
         }
         long term = d.getInfo().getCurrentTerm();
         LeaderIds allocator = idsFor(d, term);
-        T value;
-        byte[] changeSet;
-        long base;
-        try (StoreView view = store().view()) {
-            TransactionState tx = new TransactionState(view, allocator);
-            value = work.apply(tx);
-            base = view.baseTxId();
-            if (!tx.hasChanges()) {
+        StoreView view = store().view();
+        active.incrementAndGet();
+        return new WriteTransaction(this, view, new TransactionState(view, allocator), term);
+    }
+
+    /** Called by {@link WriteTransaction#commit}: proposes the change set and reports the outcome. */
+    <T> WriteResult<T> commit(WriteTransaction tx, T value) {
+        long started = System.nanoTime();
+        boolean committed = false;
+        try {
+            TransactionState state = tx.state();
+            long base = state.baseTxId();
+            if (!state.hasChanges()) {
+                committed = true;
                 return new WriteResult<>(value, base, false, null, 0);
             }
-            changeSet = ChangeSetCodec.encode(tx.toChangeSet(System.currentTimeMillis()));
+            byte[] changeSet = ChangeSetCodec.encode(state.toChangeSet(System.currentTimeMillis()));
+            tx.releaseView();
+            ApplyOutcome outcome = commit(changeSet, tx.term());
+            if (outcome instanceof ApplyOutcome.Committed c) {
+                committed = true;
+                DatabaseMetrics m = metrics;
+                if (m != null) {
+                    m.recordCommit(Duration.ofNanos(System.nanoTime() - started));
+                }
+                return new WriteResult<>(value, c.txId(), true, c.chainHash(), c.commitTimeMillis());
+            }
+            ApplyOutcome.Rejected r = (ApplyOutcome.Rejected) outcome;
+            throw new GraphException(r.statusCode(), r.message());
+        } finally {
+            if (!committed) {
+                rolledBack();
+            }
         }
-        ApplyOutcome outcome = commit(changeSet, term);
-        if (outcome instanceof ApplyOutcome.Committed c) {
-            return new WriteResult<>(value, c.txId(), true, c.chainHash(), c.commitTimeMillis());
+    }
+
+    void transactionEnded() {
+        active.decrementAndGet();
+    }
+
+    void rolledBack() {
+        DatabaseMetrics m = metrics;
+        if (m != null) {
+            m.recordRollback();
         }
-        ApplyOutcome.Rejected r = (ApplyOutcome.Rejected) outcome;
-        throw new GraphException(r.statusCode(), r.message());
     }
 
     private LeaderIds idsFor(RaftServer.Division d, long term) {
@@ -307,10 +327,18 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
 
     /** Runs {@code work} against a consistent view that includes at least {@code minTxId}. */
     public <T> T read(long minTxId, Function<GraphReader, T> work) {
-        awaitTxId(minTxId);
-        try (StoreView view = store().view()) {
+        try (StoreView view = beginRead(minTxId)) {
             return work.apply(view);
         }
+    }
+
+    /**
+     * A consistent read view that includes at least {@code minTxId} (a bookmark), on any member.
+     * Waits up to {@code db.transaction.bookmark_ready_timeout}. Close it when done.
+     */
+    public StoreView beginRead(long minTxId) {
+        awaitTxId(minTxId);
+        return store().view();
     }
 
     // ---- state machine callbacks ------------------------------------------------------------

@@ -15,6 +15,11 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SystemCommand.DropDatabase.class, name = "dropDatabase"),
         @JsonSubTypes.Type(value = SystemCommand.SetDatabaseStatus.class, name = "setDatabaseStatus"),
         @JsonSubTypes.Type(value = SystemCommand.SetDatabaseAccess.class, name = "setDatabaseAccess"),
+        @JsonSubTypes.Type(value = SystemCommand.CreateUser.class, name = "createUser"),
+        @JsonSubTypes.Type(value = SystemCommand.DropUser.class, name = "dropUser"),
+        @JsonSubTypes.Type(value = SystemCommand.SetPassword.class, name = "setPassword"),
+        @JsonSubTypes.Type(value = SystemCommand.GrantRole.class, name = "grantRole"),
+        @JsonSubTypes.Type(value = SystemCommand.RevokeRole.class, name = "revokeRole"),
 })
 public sealed interface SystemCommand {
 
@@ -33,5 +38,22 @@ public sealed interface SystemCommand {
     }
 
     record SetDatabaseAccess(String name, String access) implements SystemCommand {
+    }
+
+    /** {@code passwordHash} is computed by the proposer; the plaintext never enters the log. */
+    record CreateUser(String name, String passwordHash, boolean changeRequired, boolean ifNotExists, java.util.Set<String> roles)
+            implements SystemCommand {
+    }
+
+    record DropUser(String name, boolean ifExists) implements SystemCommand {
+    }
+
+    record SetPassword(String name, String passwordHash, boolean changeRequired) implements SystemCommand {
+    }
+
+    record GrantRole(String role, String user) implements SystemCommand {
+    }
+
+    record RevokeRole(String role, String user) implements SystemCommand {
     }
 }

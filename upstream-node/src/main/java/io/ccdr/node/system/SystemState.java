@@ -15,19 +15,24 @@ public final class SystemState {
 
     /** Jackson-friendly immutable copy. */
     public record Snapshot(Map<String, ServerInfo> servers, Map<String, DatabaseInfo> databases, String defaultDatabase,
-                           long version) {
+                           Map<String, UserInfo> users, long version) {
         public Snapshot {
             servers = Map.copyOf(servers);
             databases = Map.copyOf(databases);
+            users = users == null ? Map.of() : Map.copyOf(users);
         }
 
         public static Snapshot empty() {
-            return new Snapshot(Map.of(), Map.of(), null, 0);
+            return new Snapshot(Map.of(), Map.of(), null, Map.of(), 0);
         }
     }
 
+    /** Neo4j's built-in roles. */
+    public static final java.util.Set<String> ROLES = java.util.Set.of("PUBLIC", "reader", "editor", "publisher", "architect", "admin");
+
     private final TreeMap<String, ServerInfo> servers = new TreeMap<>();
     private final TreeMap<String, DatabaseInfo> databases = new TreeMap<>();
+    private final TreeMap<String, UserInfo> users = new TreeMap<>();
     private String defaultDatabase;
     private long version;
     private volatile Snapshot snapshot = Snapshot.empty();
@@ -42,6 +47,8 @@ public final class SystemState {
         databases.clear();
         databases.putAll(s.databases());
         defaultDatabase = s.defaultDatabase();
+        users.clear();
+        users.putAll(s.users());
         version = s.version();
         snapshot = s;
     }
@@ -56,12 +63,23 @@ public final class SystemState {
             r = drop(c);
         } else if (command instanceof SystemCommand.SetDatabaseStatus c) {
             r = setStatus(c);
+        } else if (command instanceof SystemCommand.SetDatabaseAccess c) {
+            r = setAccess(c);
+        } else if (command instanceof SystemCommand.CreateUser c) {
+            r = createUser(c);
+        } else if (command instanceof SystemCommand.DropUser c) {
+            r = dropUser(c);
+        } else if (command instanceof SystemCommand.SetPassword c) {
+            r = setPassword(c);
+        } else if (command instanceof SystemCommand.GrantRole c) {
+            r = changeRole(c.role(), c.user(), true);
         } else {
-            r = setAccess((SystemCommand.SetDatabaseAccess) command);
+            SystemCommand.RevokeRole c = (SystemCommand.RevokeRole) command;
+            r = changeRole(c.role(), c.user(), false);
         }
         if (r.ok()) {
             version++;
-            snapshot = new Snapshot(servers, databases, defaultDatabase, version);
+            snapshot = new Snapshot(servers, databases, defaultDatabase, users, version);
         }
         return r;
     }
@@ -130,6 +148,58 @@ public final class SystemState {
         }
         databases.put(c.name(), d.withAccess(c.access()));
         return SystemResult.success(c.access());
+    }
+
+    private SystemResult createUser(SystemCommand.CreateUser c) {
+        if (users.containsKey(c.name())) {
+            return c.ifNotExists() ? SystemResult.success("exists")
+                    : SystemResult.failure("Neo.ClientError.General.InvalidArguments", "Failed to create the specified user '" + c.name() + "': User already exists.");
+        }
+        for (String role : c.roles()) {
+            if (!ROLES.contains(role)) {
+                return SystemResult.failure("Neo.ClientError.General.InvalidArguments", "Role '" + role + "' does not exist.");
+            }
+        }
+        users.put(c.name(), new UserInfo(c.name(), c.passwordHash(), c.roles(), c.changeRequired(), false));
+        return SystemResult.success("created");
+    }
+
+    private SystemResult dropUser(SystemCommand.DropUser c) {
+        if (users.remove(c.name()) == null) {
+            return c.ifExists() ? SystemResult.success("absent") : userNotFound(c.name());
+        }
+        return SystemResult.success("dropped");
+    }
+
+    private SystemResult setPassword(SystemCommand.SetPassword c) {
+        UserInfo u = users.get(c.name());
+        if (u == null) {
+            return userNotFound(c.name());
+        }
+        users.put(c.name(), u.withPassword(c.passwordHash(), c.changeRequired()));
+        return SystemResult.success("password set");
+    }
+
+    private SystemResult changeRole(String role, String user, boolean grant) {
+        UserInfo u = users.get(user);
+        if (u == null) {
+            return userNotFound(user);
+        }
+        if (!ROLES.contains(role)) {
+            return SystemResult.failure("Neo.ClientError.General.InvalidArguments", "Role '" + role + "' does not exist.");
+        }
+        java.util.Set<String> roles = new java.util.TreeSet<>(u.roles());
+        if (grant) {
+            roles.add(role);
+        } else {
+            roles.remove(role);
+        }
+        users.put(user, u.withRoles(roles));
+        return SystemResult.success(grant ? "granted" : "revoked");
+    }
+
+    private static SystemResult userNotFound(String name) {
+        return SystemResult.failure("Neo.ClientError.General.InvalidArguments", "User '" + name + "' does not exist.");
     }
 
     private static SystemResult notFound(String name) {

@@ -1,0 +1,49 @@
+package io.ccdr.cli.admin;
+
+import io.ccdr.node.config.ServerConfig;
+import io.ccdr.node.security.InitialPassword;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+/** {@code ccdr admin ...}: offline administration of a server's data directory. */
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Offline administration of a server.",
+        subcommands = {AdminCommand.SetInitialPassword.class})
+public final class AdminCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.out);
+    }
+
+    @Command(name = "set-initial-password", mixinStandardHelpOptions = true,
+            description = {"Set the password of the initial 'neo4j' admin user, before the cluster is first started.",
+                    "Alternatively set CCDR_AUTH=neo4j/<password> in the environment of the first start.",
+                    "Without either, the user starts with password 'neo4j' and must change it on first use."})
+    static final class SetInitialPassword implements Callable<Integer> {
+        @Parameters(index = "0", paramLabel = "PASSWORD", description = "at least 8 characters")
+        String password;
+
+        @Option(names = "--conf", required = true, paramLabel = "FILE", description = "the server's configuration file")
+        Path conf;
+
+        @Override
+        public Integer call() throws Exception {
+            ServerConfig config = ServerConfig.load(conf, System.getenv());
+            try {
+                InitialPassword.write(config.dataDirectory(), password);
+            } catch (IllegalArgumentException e) {
+                System.err.println("ccdr admin set-initial-password: " + e.getMessage());
+                return 1;
+            }
+            System.out.println("initial password set in " + InitialPassword.file(config.dataDirectory())
+                    + " (used when the cluster's system database is first created)");
+            return 0;
+        }
+    }
+}
