@@ -1,0 +1,43 @@
+package io.ccdr.node.cypher;
+
+import io.ccdr.node.graph.GraphReader;
+import io.ccdr.node.graph.GraphWriter;
+
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * State of one query execution. {@code timestamp()} and the statement clock are fixed here once, so
+ * every use within the query sees the same instant (the change set then records the resulting values).
+ */
+final class QueryContext {
+    final GraphReader graph;
+    final GraphWriter writer;
+    final Map<String, Object> params;
+    final ProcedureRegistry procedures;
+    final QueryStatistics.Builder stats = new QueryStatistics.Builder();
+    final long timestamp;
+    final ZonedDateTime now;
+    final Set<Long> deletedNodes = new HashSet<>();
+    final Set<Long> deletedRelationships = new HashSet<>();
+
+    QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock) {
+        this.graph = graph;
+        this.writer = graph instanceof GraphWriter w ? w : null;
+        this.params = params;
+        this.procedures = procedures;
+        this.now = ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC);
+        this.timestamp = now.toInstant().toEpochMilli();
+    }
+
+    GraphWriter writer() {
+        if (writer == null) {
+            throw new io.ccdr.node.graph.GraphException(Errors.ACCESS_MODE,
+                    "Writing in read access mode not allowed. Attempted write to a read-only transaction.");
+        }
+        return writer;
+    }
+}

@@ -1,0 +1,426 @@
+package io.ccdr.node.cypher;
+
+import io.ccdr.node.cypher.Ast.*;
+import io.ccdr.node.graph.Direction;
+import io.ccdr.node.graph.GraphException;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Compile-time checks, reported like Neo4j does (status SyntaxError, which is how Neo4j classifies its
+ * semantic analysis failures): undefined and redeclared variables, variable kind conflicts, misplaced
+ * aggregates, unknown functions and wrong arities, CREATE/MERGE pattern rules and clause composition.
+ */
+final class Semantics {
+    private enum Kind { NODE, REL, PATH, ANY }
+
+    private final String src;
+
+    private Semantics(String src) {
+        this.src = src;
+    }
+
+    static void check(String src, Query q) {
+        Semantics s = new Semantics(src);
+        List<String> columns = null;
+        for (List<Clause> part : q.parts()) {
+            List<String> cols = s.single(part);
+            if (columns != null && !columns.equals(cols)) {
+                throw Errors.syntax("All sub queries in an UNION must have the same return column names");
+            }
+            columns = cols;
+        }
+        if (q.unionAll().contains(true) && q.unionAll().contains(false)) {
+            throw Errors.syntax("Invalid combination of UNION and UNION ALL");
+        }
+    }
+
+    private GraphException error(String message, int offset) {
+        return Errors.syntax(offset >= 0 ? message + " " + Errors.position(src, offset) : message);
+    }
+
+    private List<String> single(List<Clause> clauses) {
+        Map<String, Kind> scope = new HashMap<>();
+        List<String> order = new ArrayList<>();
+        for (int i = 0; i < clauses.size(); i++) {
+            Clause c = clauses.get(i);
+            boolean last = i == clauses.size() - 1;
+            if (c instanceof Return r) {
+                return projection(r.projection(), null, scope, order, true);
+            }
+            clause(c, scope, order, clauses.size() == 1);
+            if (last && (c instanceof Match || c instanceof With || c instanceof Unwind
+                    || (c instanceof Call call && call.yields() != null && clauses.size() > 1))) {
+                String name = c instanceof Match m ? (m.optional() ? "OPTIONAL MATCH" : "MATCH")
+                        : c instanceof With ? "WITH" : c instanceof Unwind ? "UNWIND" : "CALL";
+                throw Errors.syntax("Query cannot conclude with " + name
+                        + " (must be a RETURN clause, an update clause, a unit subquery call, or a procedure call with no YIELD)");
+            }
+            if (c instanceof Call call && !last && call.yields() == null) {
+                throw Errors.syntax("Procedure call inside a query does not support naming results implicitly "
+                        + "(name explicitly using `YIELD` instead)");
+            }
+        }
+        return List.of();
+    }
+
+    private void clause(Clause c, Map<String, Kind> scope, List<String> order, boolean only) {
+        if (c instanceof Match m) {
+            Set<String> before = new HashSet<>(scope.keySet());
+            for (PatternPart part : m.patterns()) {
+                pattern(part, scope, order, false, before);
+            }
+            expr(m.where(), scope, false);
+        } else if (c instanceof Unwind u) {
+            expr(u.list(), scope, false);
+            declare(u.variable(), Kind.ANY, scope, order);
+        } else if (c instanceof Create cr) {
+            Set<String> before = new HashSet<>(scope.keySet());
+            for (PatternPart part : cr.patterns()) {
+                createPattern(part, scope, before, "CREATE");
+                pattern(part, scope, order, true, before);
+            }
+        } else if (c instanceof Merge mg) {
+            Set<String> before = new HashSet<>(scope.keySet());
+            createPattern(mg.pattern(), scope, before, "MERGE");
+            pattern(mg.pattern(), scope, order, true, before);
+            setItems(mg.onCreate(), scope);
+            setItems(mg.onMatch(), scope);
+        } else if (c instanceof SetClause s) {
+            setItems(s.items(), scope);
+        } else if (c instanceof Remove rm) {
+            for (RemoveItem item : rm.items()) {
+                if (item instanceof RemoveProperty rp) {
+                    expr(rp.target(), scope, false);
+                } else if (item instanceof RemoveLabels rl) {
+                    expr(rl.target(), scope, false);
+                }
+            }
+        } else if (c instanceof Delete d) {
+            for (Expr e : d.targets()) {
+                expr(e, scope, false);
+                if (e instanceof Literal || e instanceof Binary || e instanceof MapLiteral) {
+                    throw Errors.syntax("Type mismatch: expected Node, Path or Relationship but was "
+                            + (e instanceof Literal l ? Values.typeName(l.value()) : "an expression"));
+                }
+            }
+        } else if (c instanceof With w) {
+            List<String> cols = projection(w.projection(), w.where(), scope, order, false);
+            Map<String, Kind> next = new HashMap<>();
+            for (String col : cols) {
+                next.put(col, scope.getOrDefault(col, Kind.ANY));
+            }
+            // kinds survive only for pass-through variables
+            for (ProjectionItem item : w.projection().items()) {
+                if (!(item.expression() instanceof Variable v && v.name().equals(item.name()))) {
+                    next.put(item.name(), Kind.ANY);
+                }
+            }
+            scope.clear();
+            scope.putAll(next);
+            order.clear();
+            order.addAll(cols);
+            if (w.where() != null) {
+                expr(w.where(), scope, false);
+            }
+        } else if (c instanceof Call call) {
+            if (call.args() != null) {
+                for (Expr a : call.args()) {
+                    expr(a, scope, false);
+                }
+            }
+            if (call.yields() != null) {
+                for (YieldItem y : call.yields()) {
+                    if (!y.alias().equals("*")) {
+                        declare(y.alias(), Kind.ANY, scope, order);
+                    }
+                }
+                expr(call.where(), scope, false);
+            }
+        } else if (c instanceof Foreach fe) {
+            expr(fe.list(), scope, false);
+            Map<String, Kind> inner = new HashMap<>(scope);
+            List<String> innerOrder = new ArrayList<>(order);
+            declare(fe.variable(), Kind.ANY, inner, innerOrder);
+            for (Clause bc : fe.body()) {
+                clause(bc, inner, innerOrder, false);
+            }
+        }
+    }
+
+    private void setItems(List<SetItem> items, Map<String, Kind> scope) {
+        for (SetItem item : items) {
+            if (item instanceof SetProperty sp) {
+                expr(sp.target().target(), scope, false);
+                expr(sp.value(), scope, false);
+            } else if (item instanceof SetProperties sps) {
+                expr(sps.target(), scope, false);
+                expr(sps.value(), scope, false);
+            } else if (item instanceof SetLabels sl) {
+                expr(sl.target(), scope, false);
+            }
+        }
+    }
+
+    private void declare(String name, Kind kind, Map<String, Kind> scope, List<String> order) {
+        if (scope.containsKey(name)) {
+            throw Errors.syntax("Variable `" + name + "` already declared");
+        }
+        scope.put(name, kind);
+        order.add(name);
+    }
+
+    private void bind(String name, Kind kind, Map<String, Kind> scope, List<String> order) {
+        Kind existing = scope.get(name);
+        if (existing == null) {
+            scope.put(name, kind);
+            order.add(name);
+            return;
+        }
+        if (existing != Kind.ANY && kind != Kind.ANY && existing != kind) {
+            throw Errors.syntax("Type mismatch: `" + name + "` defined with conflicting type "
+                    + kindName(existing) + " (expected " + kindName(kind) + ")");
+        }
+    }
+
+    private static String kindName(Kind k) {
+        return switch (k) {
+            case NODE -> "Node";
+            case REL -> "Relationship";
+            case PATH -> "Path";
+            default -> "Any";
+        };
+    }
+
+    private void pattern(PatternPart part, Map<String, Kind> scope, List<String> order, boolean creating,
+                         Set<String> before) {
+        Set<String> relsInPart = new HashSet<>();
+        for (int i = 0; i < part.nodes().size(); i++) {
+            NodePattern n = part.nodes().get(i);
+            if (n.properties() != null) {
+                expr(n.properties(), scope, false);
+            }
+            if (n.variable() != null) {
+                bind(n.variable(), Kind.NODE, scope, order);
+            }
+            if (i < part.rels().size()) {
+                RelPattern r = part.rels().get(i);
+                if (r.properties() != null) {
+                    expr(r.properties(), scope, false);
+                }
+                if (r.variable() != null) {
+                    if (!relsInPart.add(r.variable()) || (!creating && before.contains(r.variable())
+                            && r.variableLength())) {
+                        if (!relsInPart.contains(r.variable()) || before.contains(r.variable())) {
+                            // re-using a relationship list is allowed for a bound var-length relationship
+                        } else {
+                            throw Errors.syntax("Cannot use the same relationship variable '" + r.variable()
+                                    + "' for multiple relationships");
+                        }
+                    }
+                    bind(r.variable(), r.variableLength() ? Kind.ANY : Kind.REL, scope, order);
+                }
+            }
+        }
+        if (part.pathVariable() != null) {
+            if (scope.containsKey(part.pathVariable())) {
+                throw Errors.syntax("Variable `" + part.pathVariable() + "` already declared");
+            }
+            bind(part.pathVariable(), Kind.PATH, scope, order);
+        }
+    }
+
+    private void createPattern(PatternPart part, Map<String, Kind> scope, Set<String> before, String clause) {
+        for (NodePattern n : part.nodes()) {
+            if (n.variable() != null && scope.containsKey(n.variable())
+                    && (!n.labels().isEmpty() || n.properties() != null)) {
+                throw Errors.syntax("Can't create node `" + n.variable() + "` with labels or properties here. "
+                        + "The variable is already declared in this context");
+            }
+        }
+        if (clause.equals("CREATE") && part.rels().isEmpty() && part.nodes().size() == 1) {
+            NodePattern n = part.nodes().get(0);
+            if (n.variable() != null && scope.containsKey(n.variable())) {
+                throw Errors.syntax("Variable `" + n.variable() + "` already declared");
+            }
+        }
+        for (RelPattern r : part.rels()) {
+            if (r.types().size() != 1) {
+                throw Errors.syntax("Exactly one relationship type must be specified for " + clause
+                        + ". Did you forget to prefix your relationship type with a ':'?");
+            }
+            if (r.variableLength()) {
+                throw Errors.syntax("Variable length relationships cannot be used in " + clause);
+            }
+            if (clause.equals("CREATE") && r.direction() == Direction.BOTH) {
+                throw Errors.syntax("Only directed relationships are supported in CREATE");
+            }
+            if (r.variable() != null && scope.containsKey(r.variable())) {
+                throw Errors.syntax("Can't create relationship `" + r.variable() + "`: variable already declared");
+            }
+            if (r.properties() instanceof Parameter && clause.equals("MERGE")) {
+                throw Errors.syntax("Parameter maps cannot be used in MERGE patterns (use a literal map instead, e.g. {id: $"
+                        + ((Parameter) r.properties()).name() + ".id})");
+            }
+        }
+        for (NodePattern n : part.nodes()) {
+            if (n.properties() instanceof Parameter p && clause.equals("MERGE")) {
+                throw Errors.syntax("Parameter maps cannot be used in MERGE patterns (use a literal map instead, e.g. {id: $"
+                        + p.name() + ".id})");
+            }
+        }
+    }
+
+    private List<String> projection(Projection p, Expr where, Map<String, Kind> scope, List<String> order,
+                                    boolean isReturn) {
+        List<String> cols = new ArrayList<>();
+        if (p.star()) {
+            if (scope.isEmpty()) {
+                throw Errors.syntax((isReturn ? "RETURN" : "WITH") + " * is not allowed when there are no variables in scope");
+            }
+            cols.addAll(new java.util.TreeSet<>(scope.keySet()));
+        }
+        boolean aggregating = false;
+        for (ProjectionItem item : p.items()) {
+            expr(item.expression(), scope, true);
+            if (!isReturn && !item.aliased() && !(item.expression() instanceof Variable)) {
+                throw Errors.syntax("Expression in WITH must be aliased (use AS)");
+            }
+            if (cols.contains(item.name())) {
+                throw Errors.syntax("Multiple result columns with the same name are not supported");
+            }
+            cols.add(item.name());
+            aggregating |= Exprs.containsAggregate(item.expression());
+        }
+        Set<String> projectedScope = new LinkedHashSet<>(cols);
+        for (SortItem s : p.orderBy()) {
+            Map<String, Kind> sortScope = new HashMap<>();
+            for (String c : projectedScope) {
+                sortScope.put(c, Kind.ANY);
+            }
+            boolean matchesItem = p.items().stream().anyMatch(i -> i.expression().equals(s.expression()));
+            if (!p.distinct() && !aggregating) {
+                sortScope.putAll(scope);
+                for (String c : projectedScope) {
+                    sortScope.putIfAbsent(c, Kind.ANY);
+                }
+            } else if (!matchesItem) {
+                // after DISTINCT or aggregation only projected columns (or projected expressions) are visible
+                Set<String> free = freeVariablesOutsideItems(s.expression(), p.items());
+                for (String v : free) {
+                    if (!projectedScope.contains(v)) {
+                        throw Errors.syntax("In a " + (isReturn ? "RETURN" : "WITH") + "/ORDER BY, "
+                                + (p.distinct() ? "after DISTINCT " : "after an aggregation ")
+                                + "it is not possible to access variables declared before the "
+                                + (isReturn ? "RETURN" : "WITH") + ": " + v);
+                    }
+                }
+                continue;
+            }
+            if (!matchesItem) {
+                expr(s.expression(), sortScope, true);
+            }
+            if (Exprs.containsAggregate(s.expression()) && !aggregating && !matchesItem) {
+                throw Errors.syntax("Cannot use aggregation in ORDER BY if there are no aggregate expressions in the preceding "
+                        + (isReturn ? "RETURN" : "WITH"));
+            }
+        }
+        noVariables(p.skip(), "SKIP");
+        noVariables(p.limit(), "LIMIT");
+        return cols;
+    }
+
+    private static Set<String> freeVariablesOutsideItems(Expr e, List<ProjectionItem> items) {
+        Expr replaced = Exprs.rewrite(e, x -> {
+            if (Exprs.isAggregate(x)) {
+                return new Literal(null);
+            }
+            for (ProjectionItem i : items) {
+                if (!(x instanceof Variable) && i.expression().equals(x)) {
+                    return new Literal(null);
+                }
+            }
+            return null;
+        });
+        return Exprs.freeVariables(replaced);
+    }
+
+    private void noVariables(Expr e, String clause) {
+        if (e == null) {
+            return;
+        }
+        if (!Exprs.freeVariables(e).isEmpty()) {
+            throw Errors.syntax("It is not allowed to refer to variables in " + clause);
+        }
+        if (e instanceof Literal l && !(l.value() instanceof Long)) {
+            throw Errors.syntax("Invalid input. '" + Functions.toCypherString(l.value())
+                    + "' is not a valid value. Must be a non-negative integer.");
+        }
+        if (e instanceof Literal l && (Long) l.value() < 0) {
+            throw Errors.syntax("Invalid input. '" + l.value() + "' is not a valid value. Must be a non-negative integer.");
+        }
+    }
+
+    /** Checks variables, functions and aggregate placement in one expression. */
+    private void expr(Expr e, Map<String, Kind> scope, boolean aggregatesAllowed) {
+        if (e == null) {
+            return;
+        }
+        Exprs.collectFree(e, Set.of(), v -> {
+            if (!scope.containsKey(v.name())) {
+                throw error("Variable `" + v.name() + "` not defined", v.offset());
+            }
+        });
+        functions(e, aggregatesAllowed, false);
+    }
+
+    private void functions(Expr e, boolean aggregatesAllowed, boolean insideAggregate) {
+        if (e instanceof FunctionCall f) {
+            boolean aggregate = Exprs.AGGREGATES.contains(f.name());
+            int[] arity = Functions.ARITY.get(f.name());
+            if (arity == null) {
+                throw error("Unknown function '" + f.displayName() + "'", f.offset());
+            }
+            if (f.args().size() < arity[0]) {
+                throw error("Insufficient parameters for function '" + f.displayName() + "'", f.offset());
+            }
+            if (f.args().size() > arity[1]) {
+                throw error("Too many parameters for function '" + f.displayName() + "'", f.offset());
+            }
+            if (aggregate) {
+                if (!aggregatesAllowed) {
+                    throw error("Invalid use of aggregating function " + f.displayName() + "(...) in this context", f.offset());
+                }
+                if (insideAggregate) {
+                    throw error("Can't use aggregate functions inside of aggregate functions.", f.offset());
+                }
+                for (Expr a : f.args()) {
+                    functions(a, true, true);
+                }
+                return;
+            }
+            if (f.distinct()) {
+                throw error("Invalid use of DISTINCT with function '" + f.displayName() + "'", f.offset());
+            }
+        }
+        if (e instanceof CountStar) {
+            if (!aggregatesAllowed) {
+                throw Errors.syntax("Invalid use of aggregating function count(...) in this context");
+            }
+            if (insideAggregate) {
+                throw Errors.syntax("Can't use aggregate functions inside of aggregate functions.");
+            }
+        }
+        boolean scoped = e instanceof ListComprehension || e instanceof Quantifier || e instanceof Reduce
+                || e instanceof PatternExpr;
+        for (Expr c : Exprs.children(e)) {
+            functions(c, aggregatesAllowed && !scoped, insideAggregate);
+        }
+    }
+}
