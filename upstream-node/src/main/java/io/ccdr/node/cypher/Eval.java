@@ -464,7 +464,11 @@ final class Eval {
             return ctx.graph.node(n.id()).orElseGet(() -> new NodeRecord(n.id(), java.util.Set.of(), Map.of()));
         }
         if (v instanceof RelRef r) {
-            return ctx.graph.relationship(r.id()).orElseGet(() -> new RelationshipRecord(r.id(), "", -1, -1, Map.of()));
+            return ctx.graph.relationship(r.id()).orElseGet(() -> {
+                RelationshipRecord deleted = ctx.deletedRelationshipRecords.get(r.id());
+                return deleted != null ? new RelationshipRecord(r.id(), deleted.type(), deleted.startNode(),
+                        deleted.endNode(), Map.of()) : new RelationshipRecord(r.id(), "", -1, -1, Map.of());
+            });
         }
         if (v instanceof PathRef p) {
             List<NodeRecord> nodes = new ArrayList<>();

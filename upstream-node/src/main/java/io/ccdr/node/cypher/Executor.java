@@ -256,6 +256,9 @@ final class Executor {
         List<Map<String, Object>> projected;
         List<Map<String, Object>> sortEnvs;
         List<SortItem> order = p.orderBy();
+        if ((aggregating || p.distinct()) && where != null) {
+            where = substituteItems(where, items);
+        }
         if (aggregating || p.distinct()) {
             // ORDER BY may repeat a projected expression: refer to its column instead
             List<SortItem> rewritten = new ArrayList<>();
@@ -344,7 +347,7 @@ final class Executor {
                         continue;
                     }
                     sortEnvs.add(out);
-                } else if (!order.isEmpty()) {
+                } else if (!order.isEmpty() || where != null) {
                     Map<String, Object> env = new HashMap<>(row);
                     env.putAll(out);
                     sortEnvs.add(env);
@@ -360,7 +363,7 @@ final class Executor {
                 for (int k = 0; k < sortBy.size(); k++) {
                     keys[k] = ev.eval(sortBy.get(k).expression(), sortEnvs.get(i));
                 }
-                keys[sortBy.size()] = projected.get(i);
+                keys[sortBy.size()] = new Object[] {projected.get(i), sortEnvs.isEmpty() ? null : sortEnvs.get(i)};
                 keyed.add(keys);
             }
             Comparator<Object[]> cmp = (a, b) -> {
@@ -374,28 +377,41 @@ final class Executor {
             };
             keyed.sort(cmp);
             List<Map<String, Object>> sorted = new ArrayList<>(keyed.size());
+            List<Map<String, Object>> sortedEnvs = new ArrayList<>(keyed.size());
             for (Object[] k : keyed) {
+                Object[] pair = (Object[]) k[sortBy.size()];
                 @SuppressWarnings("unchecked")
-                Map<String, Object> row = (Map<String, Object>) k[sortBy.size()];
+                Map<String, Object> row = (Map<String, Object>) pair[0];
+                @SuppressWarnings("unchecked")
+                Map<String, Object> env = (Map<String, Object>) pair[1];
                 sorted.add(row);
+                sortedEnvs.add(env);
             }
             projected = sorted;
+            sortEnvs = sortedEnvs;
         }
+        int from = 0;
+        int to = projected.size();
         if (p.skip() != null) {
-            long skip = nonNegative(p.skip(), "SKIP");
-            projected = skip >= projected.size() ? new ArrayList<>() : projected.subList((int) skip, projected.size());
+            from = (int) Math.min(nonNegative(p.skip(), "SKIP"), to);
         }
         if (p.limit() != null) {
-            long limit = nonNegative(p.limit(), "LIMIT");
-            if (limit < projected.size()) {
-                projected = projected.subList(0, (int) limit);
+            to = (int) Math.min(to, from + Math.min(nonNegative(p.limit(), "LIMIT"), Integer.MAX_VALUE));
+        }
+        if (from > 0 || to < projected.size()) {
+            projected = projected.subList(from, to);
+            if (sortEnvs.size() >= to) {
+                sortEnvs = sortEnvs.subList(from, to);
             }
         }
         if (where != null) {
+            // after a plain WITH, WHERE also sees the previous scope (the sort environment holds both)
+            boolean widened = !aggregating && !p.distinct() && sortEnvs.size() == projected.size();
             List<Map<String, Object>> filtered = new ArrayList<>();
-            for (Map<String, Object> row : projected) {
-                if (Values.isTrue(Values.asBoolean(ev.eval(where, row), " (in WHERE)"))) {
-                    filtered.add(row);
+            for (int i = 0; i < projected.size(); i++) {
+                Map<String, Object> env = widened ? sortEnvs.get(i) : projected.get(i);
+                if (Values.isTrue(Values.asBoolean(ev.eval(where, env), " (in WHERE)"))) {
+                    filtered.add(projected.get(i));
                 }
             }
             projected = filtered;
@@ -411,7 +427,7 @@ final class Executor {
         return new Object[] {row, keyValues, aggs};
     }
 
-    private static Expr substituteItems(Expr e, List<ProjectionItem> items) {
+    static Expr substituteItems(Expr e, List<ProjectionItem> items) {
         return Exprs.rewrite(e, x -> {
             if (x instanceof Variable) {
                 return null;
@@ -445,10 +461,7 @@ final class Executor {
             return l;
         }
         String message = "Invalid input. '" + Functions.toCypherString(v) + "' is not a valid value. Must be a non-negative integer.";
-        if (e instanceof Literal) {
-            throw Errors.syntax(message);
-        }
-        throw Errors.argument(message);
+        throw Errors.syntax(message);
     }
 
     // ------------------------------------------------------------------ writes
@@ -726,6 +739,7 @@ final class Executor {
         if (ctx.deletedRelationships.contains(r) || ctx.graph.relationship(r).isEmpty()) {
             return;
         }
+        ctx.deletedRelationshipRecords.put(r, ctx.graph.relationship(r).orElseThrow());
         w.deleteRelationship(r);
         ctx.deletedRelationships.add(r);
         ctx.stats.relationshipsDeleted++;

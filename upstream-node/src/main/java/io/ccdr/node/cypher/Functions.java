@@ -138,7 +138,8 @@ final class Functions {
                 throw wrongType(f, a, "Node");
             case "type":
                 if (a instanceof RelRef r) {
-                    return ev.relationship(r.id()).type();
+                    RelationshipRecord deleted = ev.ctx.deletedRelationshipRecords.get(r.id());
+                    return deleted != null ? deleted.type() : ev.relationship(r.id()).type();
                 }
                 throw wrongType(f, a, "Relationship");
             case "keys":

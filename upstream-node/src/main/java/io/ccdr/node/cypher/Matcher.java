@@ -131,7 +131,8 @@ final class Matcher {
             }
             List<Long> pathNodes = new ArrayList<>();
             pathNodes.add(start);
-            expand(ns, rs, 0, start, r0, used, pathNodes, new ArrayList<>(), r -> {
+            expand(ns, rs, 0, start, r0, used, pathNodes, new ArrayList<>(), found -> {
+                Map<String, Object> r = rev ? unreverseLists(part, row, found) : found;
                 if (part.pathVariable() != null) {
                     List<Long> pn = new ArrayList<>(pathNodesOf(r));
                     List<Long> pr = new ArrayList<>(pathRelsOf(r));
@@ -155,6 +156,23 @@ final class Matcher {
                 }
             });
         }
+    }
+
+    /** A chain matched right-to-left collected variable-length relationship lists backwards. */
+    private static Map<String, Object> unreverseLists(PatternPart part, Map<String, Object> input, Map<String, Object> r) {
+        Map<String, Object> out = r;
+        for (RelPattern rp : part.rels()) {
+            if (rp.variableLength() && rp.variable() != null && !input.containsKey(rp.variable())
+                    && r.get(rp.variable()) instanceof List<?> list) {
+                if (out == r) {
+                    out = new HashMap<>(r);
+                }
+                List<Object> reversed = new ArrayList<>(list);
+                java.util.Collections.reverse(reversed);
+                out.put(rp.variable(), reversed);
+            }
+        }
+        return out;
     }
 
     private static final String PATH_NODES = "\u0000pathNodes";

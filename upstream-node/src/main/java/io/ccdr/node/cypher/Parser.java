@@ -474,6 +474,18 @@ final class Parser {
         List<SetItem> items = new ArrayList<>();
         do {
             int start = peek().start();
+            if (accept("(")) {
+                Expr target = expression();
+                expect(")");
+                expect(".");
+                target = new Property(target, name("a property key"));
+                while (accept(".")) {
+                    target = new Property(target, name("a property key"));
+                }
+                expect("=");
+                items.add(new SetProperty((Property) target, expression()));
+                continue;
+            }
             String var = name("a variable");
             Variable v = new Variable(var, start);
             if (at(":")) {
@@ -772,10 +784,8 @@ final class Parser {
         }
         expect("-");
         boolean right = accept(">");
-        if (left && right) {
-            throw errorAt(tokens.get(p - 1).start(), "A relationship pattern cannot point in both directions");
-        }
-        Direction dir = right ? Direction.OUTGOING : left ? Direction.INCOMING : Direction.BOTH;
+        // <--> is read as undirected, as Neo4j does
+        Direction dir = left == right ? Direction.BOTH : right ? Direction.OUTGOING : Direction.INCOMING;
         return new RelPattern(var, types, props, dir, varLength, min, max);
     }
 

@@ -23,6 +23,8 @@ final class QueryContext {
     final ZonedDateTime now;
     final Set<Long> deletedNodes = new HashSet<>();
     final Set<Long> deletedRelationships = new HashSet<>();
+    /** Last state of relationships deleted by this query: type(r) and RETURN r still work on them, as in Neo4j. */
+    final java.util.Map<Long, io.ccdr.node.graph.RelationshipRecord> deletedRelationshipRecords = new java.util.HashMap<>();
 
     QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock) {
         this.graph = graph;

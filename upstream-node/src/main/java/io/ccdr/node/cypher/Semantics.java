@@ -18,7 +18,7 @@ import java.util.Set;
  * aggregates, unknown functions and wrong arities, CREATE/MERGE pattern rules and clause composition.
  */
 final class Semantics {
-    private enum Kind { NODE, REL, PATH, ANY }
+    private enum Kind { NODE, REL, PATH, VALUE, ANY }
 
     private final String src;
 
@@ -105,7 +105,7 @@ final class Semantics {
         } else if (c instanceof Delete d) {
             for (Expr e : d.targets()) {
                 expr(e, scope, false);
-                if (e instanceof Literal || e instanceof Binary || e instanceof MapLiteral) {
+                if (e instanceof Literal || e instanceof Binary || e instanceof MapLiteral || e instanceof HasLabels) {
                     throw Errors.syntax("Type mismatch: expected Node, Path or Relationship but was "
                             + (e instanceof Literal l ? Values.typeName(l.value()) : "an expression"));
                 }
@@ -118,17 +118,24 @@ final class Semantics {
             }
             // kinds survive only for pass-through variables
             for (ProjectionItem item : w.projection().items()) {
-                if (!(item.expression() instanceof Variable v && v.name().equals(item.name()))) {
-                    next.put(item.name(), Kind.ANY);
+                next.put(item.name(), kindOf(item.expression(), scope));
+            }
+            boolean aggregating = w.projection().items().stream().anyMatch(i -> Exprs.containsAggregate(i.expression()));
+            if (w.where() != null) {
+                // WHERE after a plain WITH still sees the variables of the previous scope
+                Map<String, Kind> whereScope = new HashMap<>(next);
+                Expr where = w.where();
+                if (!aggregating && !w.projection().distinct()) {
+                    scope.forEach(whereScope::putIfAbsent);
+                } else {
+                    where = Executor.substituteItems(where, w.projection().items());
                 }
+                expr(where, whereScope, false);
             }
             scope.clear();
             scope.putAll(next);
             order.clear();
             order.addAll(cols);
-            if (w.where() != null) {
-                expr(w.where(), scope, false);
-            }
         } else if (c instanceof Call call) {
             if (call.args() != null) {
                 for (Expr a : call.args()) {
@@ -189,11 +196,24 @@ final class Semantics {
         }
     }
 
+    /** Static kind of an expression, where it is evident (variables keep theirs, literals are values). */
+    private static Kind kindOf(Expr e, Map<String, Kind> scope) {
+        if (e instanceof Variable v) {
+            return scope.getOrDefault(v.name(), Kind.ANY);
+        }
+        if ((e instanceof Literal l && l.value() != null) || e instanceof ListLiteral || e instanceof MapLiteral
+                || e instanceof ListComprehension || (e instanceof Binary b && b.op() != Op.ADD)) {
+            return Kind.VALUE;
+        }
+        return Kind.ANY;
+    }
+
     private static String kindName(Kind k) {
         return switch (k) {
             case NODE -> "Node";
             case REL -> "Relationship";
             case PATH -> "Path";
+            case VALUE -> "a value";
             default -> "Any";
         };
     }
@@ -244,7 +264,7 @@ final class Semantics {
                         + "The variable is already declared in this context");
             }
         }
-        if (clause.equals("CREATE") && part.rels().isEmpty() && part.nodes().size() == 1) {
+        if (part.rels().isEmpty() && part.nodes().size() == 1) {
             NodePattern n = part.nodes().get(0);
             if (n.variable() != null && scope.containsKey(n.variable())) {
                 throw Errors.syntax("Variable `" + n.variable() + "` already declared");
@@ -281,7 +301,7 @@ final class Semantics {
                                     boolean isReturn) {
         List<String> cols = new ArrayList<>();
         if (p.star()) {
-            if (scope.isEmpty()) {
+            if (scope.isEmpty() && isReturn) {
                 throw Errors.syntax((isReturn ? "RETURN" : "WITH") + " * is not allowed when there are no variables in scope");
             }
             cols.addAll(new java.util.TreeSet<>(scope.keySet()));
@@ -297,6 +317,24 @@ final class Semantics {
             }
             cols.add(item.name());
             aggregating |= Exprs.containsAggregate(item.expression());
+        }
+        if (aggregating) {
+            List<Expr> keys = new ArrayList<>();
+            for (ProjectionItem item : p.items()) {
+                if (!Exprs.containsAggregate(item.expression())) {
+                    keys.add(item.expression());
+                }
+            }
+            for (ProjectionItem item : p.items()) {
+                if (Exprs.containsAggregate(item.expression())) {
+                    ambiguity(item.expression(), keys, List.of());
+                }
+            }
+            for (SortItem sort : p.orderBy()) {
+                if (Exprs.containsAggregate(sort.expression())) {
+                    ambiguity(Executor.substituteItems(sort.expression(), p.items()), keys, cols);
+                }
+            }
         }
         Set<String> projectedScope = new LinkedHashSet<>(cols);
         for (SortItem s : p.orderBy()) {
@@ -334,6 +372,32 @@ final class Semantics {
         noVariables(p.skip(), "SKIP");
         noVariables(p.limit(), "LIMIT");
         return cols;
+    }
+
+    /**
+     * Outside its aggregates, an aggregating expression may only use grouping keys that are variables or
+     * property lookups on variables (Neo4j's AmbiguousAggregationExpression rule).
+     */
+    private void ambiguity(Expr e, List<Expr> keys, List<String> projectedNames) {
+        Expr replaced = Exprs.rewrite(e, x -> {
+            if (Exprs.isAggregate(x)) {
+                return new Literal(null);
+            }
+            for (Expr k : keys) {
+                if (k.equals(x) && (k instanceof Variable || (k instanceof Property pr && pr.target() instanceof Variable))) {
+                    return new Literal(null);
+                }
+            }
+            return null;
+        });
+        Set<String> free = new LinkedHashSet<>(Exprs.freeVariables(replaced));
+        free.removeAll(projectedNames);
+        if (!free.isEmpty()) {
+            throw Errors.syntax("Aggregation column contains implicit grouping expressions. For example, in 'RETURN n.a, "
+                    + "n.a + n.b + count(*)' the aggregation expression 'n.a + n.b + count(*)' includes the implicit "
+                    + "grouping key 'n.b'. It may be possible to rewrite the query by extracting these grouping/aggregation "
+                    + "expressions into a preceding WITH clause. Illegal expression(s): " + String.join(", ", free));
+        }
     }
 
     private static Set<String> freeVariablesOutsideItems(Expr e, List<ProjectionItem> items) {
@@ -378,9 +442,23 @@ final class Semantics {
             }
         });
         functions(e, aggregatesAllowed, false);
+        kinds(e, scope);
+    }
+
+    private void kinds(Expr e, Map<String, Kind> scope) {
+        if (e instanceof Property p && p.target() instanceof Variable v && scope.get(v.name()) == Kind.PATH) {
+            throw error("Type mismatch: expected Map, Node, Relationship, Point, Duration, Date, Time, LocalTime, "
+                    + "LocalDateTime or DateTime but was Path", v.offset());
+        }
+        for (Expr c : Exprs.children(e)) {
+            kinds(c, scope);
+        }
     }
 
     private void functions(Expr e, boolean aggregatesAllowed, boolean insideAggregate) {
+        if (e instanceof FunctionCall f && insideAggregate && f.name().equals("rand")) {
+            throw error("Can't use non-deterministic (random) functions inside of aggregate functions.", f.offset());
+        }
         if (e instanceof FunctionCall f) {
             boolean aggregate = Exprs.AGGREGATES.contains(f.name());
             int[] arity = Functions.ARITY.get(f.name());
