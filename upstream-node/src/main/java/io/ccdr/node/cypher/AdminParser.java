@@ -169,8 +169,9 @@ final class AdminParser {
             Long seconds = null;
             if (p.peekToken(0).kind() == Kind.INTEGER) {
                 seconds = (long) smallInt();
-                if (!(p.keyword("SEC") || p.keyword("SECOND") || p.keyword("SECONDS"))) {
-                    // the unit is optional in Neo4j
+                // the unit is optional, as in Neo4j
+                if (!p.keyword("SEC") && !p.keyword("SECOND")) {
+                    p.keyword("SECONDS");
                 }
             }
             return new Object[] {WaitMode.WAIT, seconds};
@@ -274,8 +275,6 @@ final class AdminParser {
                 p.nextToken();
                 sb.append(sep.text()).append(next.text());
                 end = next.end();
-            } else if (t.kind() == Kind.IDENT && next.kind() == Kind.FLOAT && false) {
-                break;
             } else {
                 break;
             }

@@ -285,6 +285,11 @@ final class Eval {
         }
         Object l = eval(b.left(), row);
         Object r = eval(b.right(), row);
+        if ((b.op() == Op.LT || b.op() == Op.GT || b.op() == Op.LE || b.op() == Op.GE) && (isNaN(l) || isNaN(r))
+                && Values.isNumber(l) && Values.isNumber(r)) {
+            // NaN is unordered: every ordering comparison with it is false (not null)
+            return false;
+        }
         switch (b.op()) {
             case EQ:
                 return Values.equal(l, r);
@@ -328,6 +333,10 @@ final class Eval {
             default:
                 return Arithmetic.apply(b.op(), l, r);
         }
+    }
+
+    private static boolean isNaN(Object o) {
+        return o instanceof Double d && d.isNaN();
     }
 
     private static Object in(Object value, Object list) {

@@ -121,7 +121,7 @@ final class Parser {
     }
 
     GraphException fail(Token t, String expected) {
-        String text = t.kind() == Kind.EOF ? "" : firstWord(src.substring(t.start()));
+        String text = t.kind() == Kind.EOF ? "" : t.kind() == Kind.STRING ? t.text() : firstWord(src.substring(t.start()));
         return Errors.syntax("Invalid input '" + text + "': expected " + expected + " " + Errors.positionWithCaret(src, t.start()));
     }
 
@@ -181,7 +181,10 @@ final class Parser {
             }
         }
         if (peek().kind() != Kind.EOF) {
-            throw fail(peek(), "end of input");
+            throw fail(peek(), result instanceof Query
+                    ? "a clause (CALL, CREATE, DELETE, DETACH DELETE, FOREACH, MATCH, MERGE, OPTIONAL MATCH, REMOVE, "
+                    + "RETURN, SET, UNION, UNWIND, WITH) or end of input"
+                    : "end of input");
         }
         return result;
     }
@@ -636,6 +639,9 @@ final class Parser {
 
     private List<SortItem> orderBy() {
         List<SortItem> order = new ArrayList<>();
+        if (atKeyword("ORDER") && !peek(1).isKeyword("BY")) {
+            throw fail(peek(1), "BY");
+        }
         if (atKeywords("ORDER", "BY")) {
             p += 2;
             do {
@@ -678,7 +684,7 @@ final class Parser {
     private PatternPart patternElement(boolean allowParameterProperties) {
         enter();
         try {
-            if (at("(") && (peek(1).is("(") || (isPathStartInParens()))) {
+            if (at("(") && peek(1).is("(")) {
                 // parenthesised pattern element: ((a)-->(b))
                 p++;
                 PatternPart inner = patternElement(allowParameterProperties);
@@ -696,10 +702,6 @@ final class Parser {
         } finally {
             exit();
         }
-    }
-
-    private boolean isPathStartInParens() {
-        return false;
     }
 
     private NodePattern nodePattern(boolean allowParameterProperties) {
@@ -1035,8 +1037,20 @@ final class Parser {
         }
     }
 
+    /**
+     * Words that start or structure clauses are not accepted as bare variable names in expressions, so
+     * that a missing expression ("WHERE RETURN n") is reported where it is, not one token later.
+     * Back-quoted names are always accepted.
+     */
+    private static final java.util.Set<String> RESERVED_IN_EXPRESSIONS = java.util.Set.of("RETURN", "MATCH",
+            "WHERE", "CREATE", "MERGE", "DELETE", "DETACH", "REMOVE", "UNWIND", "OPTIONAL", "ORDER", "SKIP",
+            "LIMIT", "UNION", "YIELD", "THEN", "ELSE", "WHEN", "FOREACH");
+
     private Expr identifierAtom(Token t) {
         String kw = t.text().toUpperCase(Locale.ROOT);
+        if (RESERVED_IN_EXPRESSIONS.contains(kw) && !peek(1).is("(")) {
+            throw fail(t, "an expression");
+        }
         switch (kw) {
             case "TRUE" -> {
                 p++;
@@ -1228,7 +1242,7 @@ final class Parser {
         if (pattern != null) {
             return pattern;
         }
-        Token open = advance();
+        advance();
         enter();
         try {
             Expr e = expression();
@@ -1240,7 +1254,6 @@ final class Parser {
         } finally {
             exit();
         }
-        // 'open' kept for symmetry with error positions of unclosed parentheses
     }
 
     /** Tries to read a relationship pattern at the current position; restores the position if it is not one. */

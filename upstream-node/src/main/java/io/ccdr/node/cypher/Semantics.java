@@ -445,13 +445,64 @@ final class Semantics {
         kinds(e, scope);
     }
 
+    /** Type of an expression when it is evident without running the query, else null. */
+    private static String staticType(Expr e, Map<String, Kind> scope) {
+        if (e instanceof Literal l) {
+            return l.value() == null ? null : Values.typeName(l.value());
+        }
+        if (e instanceof ListLiteral || e instanceof ListComprehension) {
+            return "List<T>";
+        }
+        if (e instanceof MapLiteral || e instanceof MapProjection) {
+            return "Map";
+        }
+        if (e instanceof Variable v) {
+            Kind k = scope.get(v.name());
+            return k == Kind.NODE ? "Node" : k == Kind.REL ? "Relationship" : k == Kind.PATH ? "Path" : null;
+        }
+        return null;
+    }
+
+    /** Compile-time type errors that Neo4j reports for evidently mistyped operands. */
     private void kinds(Expr e, Map<String, Kind> scope) {
-        if (e instanceof Property p && p.target() instanceof Variable v && scope.get(v.name()) == Kind.PATH) {
-            throw error("Type mismatch: expected Map, Node, Relationship, Point, Duration, Date, Time, LocalTime, "
-                    + "LocalDateTime or DateTime but was Path", v.offset());
+        if (e instanceof Property p) {
+            String t = staticType(p.target(), scope);
+            if (t != null && !t.equals("Map") && !t.equals("Node") && !t.equals("Relationship")) {
+                throw Errors.syntax("Type mismatch: expected Map, Node, Relationship, Point, Duration, Date, Time, "
+                        + "LocalTime, LocalDateTime or DateTime but was " + t);
+            }
+        } else if (e instanceof Binary b && (b.op() == Op.AND || b.op() == Op.OR || b.op() == Op.XOR)) {
+            expectType(b.left(), scope, "Boolean");
+            expectType(b.right(), scope, "Boolean");
+        } else if (e instanceof Unary u && u.op() == Op.NOT) {
+            expectType(u.operand(), scope, "Boolean");
+        } else if (e instanceof Binary b && b.op() == Op.IN) {
+            expectType(b.right(), scope, "List<T>");
+        } else if (e instanceof FunctionCall f && f.args().size() == 1) {
+            String t = staticType(f.args().get(0), scope);
+            if (t != null) {
+                boolean bad = switch (f.name()) {
+                    case "labels" -> !t.equals("Node");
+                    case "type" -> !t.equals("Relationship");
+                    case "length" -> t.equals("Node") || t.equals("Relationship");
+                    case "size" -> t.equals("Path") || t.equals("Node") || t.equals("Relationship");
+                    case "properties", "keys" -> !(t.equals("Node") || t.equals("Relationship") || t.equals("Map"));
+                    default -> false;
+                };
+                if (bad) {
+                    throw error("Type mismatch: " + t + " is not a valid argument for " + f.displayName() + "()", f.offset());
+                }
+            }
         }
         for (Expr c : Exprs.children(e)) {
             kinds(c, scope);
+        }
+    }
+
+    private void expectType(Expr e, Map<String, Kind> scope, String expected) {
+        String t = staticType(e, scope);
+        if (t != null && !t.equals(expected)) {
+            throw Errors.syntax("Type mismatch: expected " + expected + " but was " + t);
         }
     }
 
@@ -495,10 +546,13 @@ final class Semantics {
                 throw Errors.syntax("Can't use aggregate functions inside of aggregate functions.");
             }
         }
-        boolean scoped = e instanceof ListComprehension || e instanceof Quantifier || e instanceof Reduce
-                || e instanceof PatternExpr;
+        // aggregates may produce the list a comprehension iterates, but not appear in its per-element body
+        Expr iterated = e instanceof ListComprehension lc ? lc.list() : e instanceof Quantifier q ? q.list()
+                : e instanceof Reduce r ? r.list() : null;
+        boolean scoped = iterated != null || e instanceof PatternExpr;
         for (Expr c : Exprs.children(e)) {
-            functions(c, aggregatesAllowed && !scoped, insideAggregate);
+            boolean allowed = aggregatesAllowed && (!scoped || c == iterated || (e instanceof Reduce r && c == r.init()));
+            functions(c, allowed, insideAggregate);
         }
     }
 }

@@ -252,7 +252,10 @@ class CypherEngineTest {
         assertThat(error("RETURN 1 / 0").getMessage()).isEqualTo("/ by zero");
         assertThat(single("RETURN 1.0 / 0")).isEqualTo(Double.POSITIVE_INFINITY);
         assertThat(error("RETURN true + 1").statusCode()).isEqualTo("Neo.ClientError.Statement.TypeError");
-        assertThat(error("RETURN 1 AND true").statusCode()).isEqualTo("Neo.ClientError.Statement.TypeError");
+        assertThat(error("UNWIND [1] AS x RETURN x AND true").statusCode()).isEqualTo("Neo.ClientError.Statement.TypeError");
+        // evidently mistyped operands are rejected when the query is compiled, as Neo4j does
+        assertThat(error("RETURN 1 AND true").statusCode()).isEqualTo("Neo.ClientError.Statement.SyntaxError");
+        assertThat(error("RETURN 1 AND true").getMessage()).isEqualTo("Type mismatch: expected Boolean but was Integer");
         assertThat(error("RETURN 9223372036854775807 + 1").statusCode()).isEqualTo("Neo.ClientError.Statement.ArithmeticError");
         assertThat(error("WITH 1 AS x RETURN x.prop").statusCode()).isEqualTo("Neo.ClientError.Statement.TypeError");
         assertThat(error("CREATE (n {m: {a: 1}})").statusCode()).isEqualTo("Neo.ClientError.Statement.TypeError");
