@@ -56,14 +56,15 @@ public final class CypherEngine {
             return cached;
         }
         Object ast = Parser.parse(query);
+        java.util.Set<String> implicitParameters = java.util.Set.of();
         if (ast instanceof Query q) {
             try {
-                Semantics.check(query, q);
+                implicitParameters = Semantics.check(query, q, procedures);
             } catch (StackOverflowError e) {
                 throw Errors.syntax("Query is nested too deeply to be analysed");
             }
         }
-        Statement statement = new Statement(query, ast);
+        Statement statement = new Statement(query, ast, implicitParameters);
         cache.put(query, statement);
         return statement;
     }

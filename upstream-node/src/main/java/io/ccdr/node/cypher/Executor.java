@@ -91,8 +91,8 @@ final class Executor {
                 Table t = project(r.projection(), null, rows, scope);
                 return t;
             }
-            if (c instanceof Call call && i == clauses.size() - 1 && call.yields() == null) {
-                return standaloneCall(call, rows);
+            if (c instanceof Call call && clauses.size() == 1) {
+                return standaloneCall(call, rows, scope);
             }
             rows = apply(c, rows, scope);
         }
@@ -773,12 +773,56 @@ final class Executor {
                         + "Please ensure you've spelled the procedure name correctly and that the procedure is properly deployed."));
     }
 
+    /** Whether a value of (Cypher) type name {@code t} may be passed to an input of type {@code type}. */
+    static boolean accepts(Procedure.Type type, String t) {
+        return switch (type) {
+            case ANY -> true;
+            case BOOLEAN -> t.equals("Boolean");
+            case INTEGER -> t.equals("Integer");
+            case FLOAT, NUMBER -> t.equals("Integer") || t.equals("Float");
+            case STRING -> t.equals("String");
+            case LIST -> t.startsWith("List");
+            case MAP -> t.equals("Map") || t.equals("Node") || t.equals("Relationship");
+            case NODE -> t.equals("Node");
+            case RELATIONSHIP -> t.equals("Relationship");
+            case PATH -> t.equals("Path");
+        };
+    }
+
     private List<Map<String, Object>> invoke(Call call, Procedure proc, Map<String, Object> row) {
         List<Object> args = new ArrayList<>();
+        List<Procedure.Input> inputs = proc.inputs();
         if (call.args() != null) {
             for (Expr a : call.args()) {
-                args.add(ev.toOutput(ev.eval(a, row)));
+                args.add(ev.eval(a, row));
             }
+        } else {
+            for (Procedure.Input in : inputs) {
+                if (ctx.params.containsKey(in.name())) {
+                    args.add(ctx.params.get(in.name()));
+                } else if (!in.optional()) {
+                    throw new GraphException(Errors.PARAMETER_MISSING, "Expected parameter(s): " + in.name());
+                } else {
+                    break;
+                }
+            }
+        }
+        for (int i = 0; i < args.size() && i < inputs.size(); i++) {
+            Object v = args.get(i);
+            Procedure.Type type = inputs.get(i).type();
+            if (v == null) {
+                continue;
+            }
+            if (!accepts(type, Values.typeName(v))) {
+                throw Errors.type("Type mismatch for argument `" + inputs.get(i).name() + "` of " + call.procedure()
+                        + ": expected " + type + " but was " + Values.typeName(v));
+            }
+            if (type == Procedure.Type.FLOAT && v instanceof Long l) {
+                args.set(i, l.doubleValue());
+            }
+        }
+        for (int i = 0; i < args.size(); i++) {
+            args.set(i, ev.toOutput(args.get(i)));
         }
         if (proc.mode() == Procedure.Mode.WRITE) {
             ctx.writer();
@@ -793,8 +837,19 @@ final class Executor {
         return out;
     }
 
-    private Table standaloneCall(Call call, List<Map<String, Object>> rows) {
+    private Table standaloneCall(Call call, List<Map<String, Object>> rows, List<String> scope) {
         Procedure proc = procedure(call);
+        if (call.yields() != null) {
+            List<Map<String, Object>> out = inQueryCall(call, rows, scope);
+            List<String> columns = new ArrayList<>();
+            boolean star = call.yields().size() == 1 && call.yields().get(0).field().equals("*");
+            if (star) {
+                columns.addAll(proc.outputColumns());
+            } else {
+                call.yields().forEach(y -> columns.add(y.alias()));
+            }
+            return new Table(columns, out);
+        }
         List<String> columns = proc.outputColumns();
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> row : rows) {
@@ -812,7 +867,10 @@ final class Executor {
     private List<Map<String, Object>> inQueryCall(Call call, List<Map<String, Object>> rows, List<String> scope) {
         Procedure proc = procedure(call);
         List<YieldItem> yields = call.yields();
-        if (yields == null || (yields.size() == 1 && yields.get(0).field().equals("*"))) {
+        if (yields == null) {
+            // in-query call without YIELD: rows pass through (one per procedure row), nothing is bound
+            yields = List.of();
+        } else if (yields.size() == 1 && yields.get(0).field().equals("*")) {
             yields = proc.outputColumns().stream().map(c -> new YieldItem(c, c)).toList();
         }
         for (YieldItem y : yields) {
@@ -822,7 +880,13 @@ final class Executor {
         }
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> row : rows) {
-            for (Map<String, Object> r : invoke(call, proc, row)) {
+            List<Map<String, Object>> results = invoke(call, proc, row);
+            if (proc.outputColumns().isEmpty()) {
+                // a void procedure leaves the row stream unchanged
+                out.add(row);
+                continue;
+            }
+            for (Map<String, Object> r : results) {
                 Map<String, Object> extended = new HashMap<>(row);
                 for (YieldItem y : yields) {
                     extended.put(y.alias(), r.get(y.field()));

@@ -21,13 +21,17 @@ final class Semantics {
     private enum Kind { NODE, REL, PATH, VALUE, ANY }
 
     private final String src;
+    private final ProcedureRegistry procedures;
+    private final Set<String> implicitParameters = new LinkedHashSet<>();
 
-    private Semantics(String src) {
+    private Semantics(String src, ProcedureRegistry procedures) {
         this.src = src;
+        this.procedures = procedures;
     }
 
-    static void check(String src, Query q) {
-        Semantics s = new Semantics(src);
+    /** Checks the query; returns the names of parameters passed implicitly to procedures. */
+    static Set<String> check(String src, Query q, ProcedureRegistry procedures) {
+        Semantics s = new Semantics(src, procedures);
         List<String> columns = null;
         for (List<Clause> part : q.parts()) {
             List<String> cols = s.single(part);
@@ -39,6 +43,7 @@ final class Semantics {
         if (q.unionAll().contains(true) && q.unionAll().contains(false)) {
             throw Errors.syntax("Invalid combination of UNION and UNION ALL");
         }
+        return s.implicitParameters;
     }
 
     private GraphException error(String message, int offset) {
@@ -54,6 +59,9 @@ final class Semantics {
             if (c instanceof Return r) {
                 return projection(r.projection(), null, scope, order, true);
             }
+            if (c instanceof Call call) {
+                procedureCall(call, clauses.size() == 1, scope);
+            }
             clause(c, scope, order, clauses.size() == 1);
             if (last && (c instanceof Match || c instanceof With || c instanceof Unwind
                     || (c instanceof Call call && call.yields() != null && clauses.size() > 1))) {
@@ -62,10 +70,7 @@ final class Semantics {
                 throw Errors.syntax("Query cannot conclude with " + name
                         + " (must be a RETURN clause, an update clause, a unit subquery call, or a procedure call with no YIELD)");
             }
-            if (c instanceof Call call && !last && call.yields() == null) {
-                throw Errors.syntax("Procedure call inside a query does not support naming results implicitly "
-                        + "(name explicitly using `YIELD` instead)");
-            }
+
         }
         return List.of();
     }
@@ -159,6 +164,74 @@ final class Semantics {
                 clause(bc, inner, innerOrder, false);
             }
         }
+    }
+
+    private void procedureCall(Call call, boolean standalone, Map<String, Kind> scope) {
+        Procedure proc = procedures.lookup(call.procedure()).orElseThrow(() -> new GraphException(
+                Errors.PROCEDURE_NOT_FOUND, "There is no procedure with the name `" + call.procedure()
+                + "` registered for this database instance. Please ensure you've spelled the procedure name "
+                + "correctly and that the procedure is properly deployed."));
+        List<Procedure.Input> inputs = proc.inputs();
+        long required = inputs.stream().filter(i -> !i.optional()).count();
+        if (call.args() == null) {
+            if (!standalone && !inputs.isEmpty()) {
+                throw Errors.syntax("Procedure call inside a query does not support passing arguments implicitly "
+                        + "(pass explicitly after procedure name instead)");
+            }
+            for (Procedure.Input in : inputs) {
+                if (!in.optional()) {
+                    implicitParameters.add(in.name());
+                }
+            }
+        } else {
+            if (call.args().size() < required || call.args().size() > inputs.size()) {
+                throw error("Procedure call does not provide the required number of arguments: got "
+                        + call.args().size() + " argument(s) but expected " + (required == inputs.size()
+                        ? String.valueOf(required) : "between " + required + " and " + inputs.size())
+                        + " for procedure " + call.procedure() + "(" + signature(inputs) + ")", call.offset());
+            }
+            for (int i = 0; i < call.args().size(); i++) {
+                Expr arg = call.args().get(i);
+                if (Exprs.containsAggregate(arg)) {
+                    throw Errors.syntax("Procedure call cannot take an aggregating function as argument, "
+                            + "please add a 'WITH' to your statement.");
+                }
+                String t = staticType(arg, scope);
+                if (t != null && !Executor.accepts(inputs.get(i).type(), t)) {
+                    throw Errors.syntax("Type mismatch: expected " + inputs.get(i).type() + " but was " + t
+                            + " (argument `" + inputs.get(i).name() + "` of " + call.procedure() + ")");
+                }
+            }
+        }
+        if (call.yields() != null) {
+            boolean star = call.yields().size() == 1 && call.yields().get(0).field().equals("*");
+            if (star && !standalone) {
+                throw Errors.syntax("Invalid input '*': YIELD * can only be used with a standalone procedure call");
+            }
+            Set<String> aliases = new HashSet<>();
+            for (YieldItem y : call.yields()) {
+                if (star) {
+                    break;
+                }
+                if (!proc.outputColumns().contains(y.field())) {
+                    throw Errors.syntax("Unknown procedure output: `" + y.field() + "`");
+                }
+                if (!aliases.add(y.alias()) || scope.containsKey(y.alias())) {
+                    throw Errors.syntax("Variable `" + y.alias() + "` already declared");
+                }
+            }
+        } else if (!standalone && !proc.outputColumns().isEmpty()) {
+            // Neo4j requires YIELD for in-query calls of procedures with outputs; nothing is bound here,
+            // so a later reference to an output fails as an undefined variable
+        }
+    }
+
+    private static String signature(List<Procedure.Input> inputs) {
+        List<String> parts = new ArrayList<>();
+        for (Procedure.Input in : inputs) {
+            parts.add(in.name() + " :: " + in.type() + (in.optional() ? " = null" : ""));
+        }
+        return String.join(", ", parts);
     }
 
     private void setItems(List<SetItem> items, Map<String, Kind> scope) {

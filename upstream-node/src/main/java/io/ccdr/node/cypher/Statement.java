@@ -31,6 +31,10 @@ public final class Statement {
     private final List<String> procedureNames;
 
     Statement(String text, Object ast) {
+        this(text, ast, Set.of());
+    }
+
+    Statement(String text, Object ast, Set<String> implicitParameters) {
         this.text = text;
         this.ast = ast;
         if (ast instanceof AdminCommand a) {
@@ -53,6 +57,7 @@ public final class Statement {
                 collect(part, params, procs);
             }
         }
+        params.addAll(implicitParameters);
         this.parameterNames = Set.copyOf(params);
         this.procedureNames = List.copyOf(procs);
     }

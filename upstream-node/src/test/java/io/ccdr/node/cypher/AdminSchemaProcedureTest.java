@@ -187,7 +187,20 @@ class AdminSchemaProcedureTest {
         assertThat(code(() -> engine.execute(g, "CALL nope.proc()", Map.of()))).isEqualTo("Neo.ClientError.Procedure.ProcedureNotFound");
         assertThat(code(() -> engine.execute(g, "CALL test.echo('x', 1) YIELD nope RETURN nope", Map.of())))
                 .isEqualTo("Neo.ClientError.Statement.SyntaxError");
-        assertThat(code(() -> engine.parse("CALL test.echo('x', 1) RETURN 1"))).isEqualTo("Neo.ClientError.Statement.SyntaxError");
+        // signatures are checked at compile time
+        assertThat(code(() -> engine.parse("CALL test.echo('x')"))).isEqualTo("Neo.ClientError.Statement.SyntaxError");
+        assertThat(code(() -> engine.parse("CALL test.echo('x', 'y')"))).isEqualTo("Neo.ClientError.Statement.SyntaxError");
+        assertThat(code(() -> engine.parse("CALL nope.proc"))).isEqualTo("Neo.ClientError.Procedure.ProcedureNotFound");
+        assertThat(code(() -> engine.parse("CALL test.echo('x', 1) YIELD value, index AS value RETURN value")))
+                .isEqualTo("Neo.ClientError.Statement.SyntaxError");
+        // implicit arguments come from the parameters
+        Statement implicit = engine.parse("CALL test.echo");
+        assertThat(implicit.parameterNames()).containsExactlyInAnyOrder("value", "count");
+        assertThat(engine.execute(g, implicit, Map.of("value", "p", "count", 1)).rows()).containsExactly(List.of("p", 0L));
+        assertThat(code(() -> engine.execute(g, implicit, Map.of("value", "p"))))
+                .isEqualTo("Neo.ClientError.Statement.ParameterMissing");
+        assertThat(code(() -> engine.execute(g, "WITH 'x' AS c CALL test.echo('a', c) YIELD value RETURN value", Map.of())))
+                .isEqualTo("Neo.ClientError.Statement.TypeError");
         assertThat(engine.parse("CALL test.write()").procedureNames()).containsExactly("test.write");
         assertThat(engine.isWrite(engine.parse("CALL test.write()"))).isTrue();
         assertThat(engine.isWrite(engine.parse("CALL test.echo('a', 1)"))).isFalse();
@@ -201,6 +214,10 @@ class AdminSchemaProcedureTest {
         public Optional<Procedure> lookup(String name) {
             return switch (name) {
                 case "test.echo" -> Optional.of(new Procedure() {
+                    public List<Input> inputs() {
+                        return List.of(Input.of("value", Type.ANY), Input.of("count", Type.INTEGER));
+                    }
+
                     public List<String> outputColumns() {
                         return List.of("value", "index");
                     }
@@ -217,6 +234,10 @@ class AdminSchemaProcedureTest {
                     }
                 });
                 case "test.nodeId" -> Optional.of(new Procedure() {
+                    public List<Input> inputs() {
+                        return List.of(Input.of("node", Type.NODE));
+                    }
+
                     public List<String> outputColumns() {
                         return List.of("id");
                     }
