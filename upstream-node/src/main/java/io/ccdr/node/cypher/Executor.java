@@ -100,6 +100,10 @@ final class Executor {
     }
 
     private List<Map<String, Object>> apply(Clause c, List<Map<String, Object>> rows, List<String> scope) {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new GraphException("Neo.ClientError.Transaction.Terminated",
+                    "The query was terminated (its thread was interrupted)");
+        }
         if (c instanceof Match m) {
             List<Map<String, Object>> out = new ArrayList<>();
             List<String> introduced = new ArrayList<>();

@@ -558,6 +558,10 @@ final class Functions {
     }
 
     private static void checkRange(List<Object> out) {
+        if ((out.size() & 0xFFFF) == 0 && Thread.currentThread().isInterrupted()) {
+            throw new io.ccdr.node.graph.GraphException("Neo.ClientError.Transaction.Terminated",
+                    "The query was terminated (its thread was interrupted)");
+        }
         if (out.size() > 10_000_000) {
             throw Errors.argument("range() would produce more than 10000000 elements");
         }

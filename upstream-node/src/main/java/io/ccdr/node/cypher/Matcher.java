@@ -190,6 +190,7 @@ final class Matcher {
 
     private void expand(List<NodePattern> nodes, List<RelPattern> rels, int idx, long current, Map<String, Object> row,
                         Set<Long> used, List<Long> pathNodes, List<Long> pathRels, Consumer<Map<String, Object>> out) {
+        ctx.checkCancelled();
         if (idx == rels.size()) {
             Map<String, Object> r = new HashMap<>(row);
             r.put(PATH_NODES, List.copyOf(pathNodes));
@@ -257,6 +258,7 @@ final class Matcher {
                            long current, int depth, int min, int max, List<Long> boundList, List<Long> hops,
                            Map<String, Object> row, Set<Long> used, List<Long> pathNodes, List<Long> pathRels,
                            Consumer<Map<String, Object>> out) {
+        ctx.checkCancelled();
         if (depth >= min && (boundList == null || boundList.equals(hops))) {
             Map<String, Object> r1 = bindNode(next, current, row);
             if (r1 != null) {

@@ -35,6 +35,19 @@ final class QueryContext {
         this.timestamp = now.toInstant().toEpochMilli();
     }
 
+    private int ticks;
+
+    /**
+     * Cooperative cancellation: a server thread running the query is interrupted when the transaction
+     * times out or is terminated; long loops call this so the query stops promptly.
+     */
+    void checkCancelled() {
+        if ((++ticks & 0xFF) == 0 && Thread.currentThread().isInterrupted()) {
+            throw new io.ccdr.node.graph.GraphException("Neo.ClientError.Transaction.Terminated",
+                    "The query was terminated (its thread was interrupted)");
+        }
+    }
+
     GraphWriter writer() {
         if (writer == null) {
             throw new io.ccdr.node.graph.GraphException(Errors.ACCESS_MODE,

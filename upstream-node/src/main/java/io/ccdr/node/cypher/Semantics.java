@@ -47,7 +47,7 @@ final class Semantics {
     }
 
     private GraphException error(String message, int offset) {
-        return Errors.syntax(offset >= 0 ? message + " " + Errors.position(src, offset) : message);
+        return Errors.syntax(offset >= 0 ? message + " " + Errors.positionWithCaret(src, offset) : message);
     }
 
     private List<String> single(List<Clause> clauses) {

@@ -281,7 +281,8 @@ class CypherEngineTest {
     void semanticErrors() {
         GraphException e = error("MATCH (n) RETURN x");
         assertThat(e.statusCode()).isEqualTo("Neo.ClientError.Statement.SyntaxError");
-        assertThat(e.getMessage()).isEqualTo("Variable `x` not defined (line 1, column 18 (offset: 17))");
+        assertThat(e.getMessage()).isEqualTo("Variable `x` not defined (line 1, column 18 (offset: 17))\n"
+                + "\"MATCH (n) RETURN x\"\n                  ^");
         assertThat(error("RETURN foo(1)").getMessage()).startsWith("Unknown function 'foo'");
         assertThat(error("MATCH (n) WITH n.x RETURN 1").getMessage()).contains("must be aliased");
         assertThat(error("MATCH (n)").getMessage()).contains("Query cannot conclude with MATCH");
@@ -351,6 +352,55 @@ class CypherEngineTest {
         assertThat(rows("MATCH (x:A) WHERE NOT (x)-[:K]->() RETURN x.n")).containsExactly(List.of("c"));
         assertThat(rows("MATCH (x:A {n: 'a'}) RETURN [(x)-[:K]->(y) | y.n]")).containsExactly(List.of(List.of("b")));
         assertThat(rows("MATCH (x:A {n: 'a'}) RETURN x {.n, k: 1}")).containsExactly(List.of(Map.of("n", "a", "k", 1L)));
+    }
+
+    @Test
+    void interruptedQueriesStopWithTerminated() throws Exception {
+        // a clique where unbounded variable-length expansion explodes combinatorially
+        run("UNWIND range(1, 9) AS i CREATE (:K {i: i})");
+        run("MATCH (a:K), (b:K) WHERE a.i < b.i CREATE (a)-[:E]->(b)");
+        GraphException[] failure = new GraphException[1];
+        Thread t = new Thread(() -> {
+            try {
+                run("MATCH p = (a)-[*]-(b) RETURN count(p)");
+            } catch (GraphException e) {
+                failure[0] = e;
+            }
+        });
+        t.start();
+        t.interrupt();
+        t.join(30_000);
+        assertThat(t.isAlive()).isFalse();
+        assertThat(failure[0]).isNotNull();
+        assertThat(failure[0].statusCode()).isEqualTo("Neo.ClientError.Transaction.Terminated");
+    }
+
+    @Test
+    void engineIsSafeToShareBetweenThreads() throws Exception {
+        int threads = 4;
+        List<Thread> workers = new java.util.ArrayList<>();
+        List<Throwable> errors = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        for (int w = 0; w < threads; w++) {
+            int id = w;
+            workers.add(new Thread(() -> {
+                try {
+                    TestGraph own = new TestGraph();
+                    for (int i = 0; i < 200; i++) {
+                        engine.execute(own, "CREATE (:T {w: $w, i: $i})", Map.of("w", id, "i", i));
+                        engine.parse("RETURN " + (i % 50));
+                    }
+                    Object count = engine.execute(own, "MATCH (t:T {w: $w}) RETURN count(t)", Map.of("w", id)).rows().get(0).get(0);
+                    assertThat(count).isEqualTo(200L);
+                } catch (Throwable e) {
+                    errors.add(e);
+                }
+            }));
+        }
+        workers.forEach(Thread::start);
+        for (Thread t : workers) {
+            t.join(30_000);
+        }
+        assertThat(errors).isEmpty();
     }
 
     @Test
