@@ -128,7 +128,11 @@ public final class CypherEngine {
                 }
                 rows.add(row);
             }
-            return new QueryResult(table.columns(), rows, ctx.stats.build(), statement.queryType());
+            String queryType = statement.queryType();
+            if (queryType.equals("r") && isWrite(statement)) {
+                queryType = "rw"; // a writing procedure
+            }
+            return new QueryResult(table.columns(), rows, ctx.stats.build(), queryType);
         } catch (StackOverflowError e) {
             throw new GraphException("Neo.DatabaseError.Statement.ExecutionFailed",
                     "Query evaluation exceeded the stack depth; simplify the query");

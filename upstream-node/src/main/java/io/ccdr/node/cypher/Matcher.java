@@ -399,6 +399,11 @@ final class Matcher {
             return null;
         }
         for (Expr c : conjuncts) {
+            if (c instanceof Binary b && b.op() == Op.IN && b.left() instanceof Property p
+                    && p.target() instanceof Variable v && v.name().equals(np.variable())
+                    && row.keySet().containsAll(Exprs.freeVariables(b.right())) && !Exprs.containsAggregate(b.right())) {
+                return new Object[] {p.key(), b.right(), "IN"};
+            }
             if (c instanceof Binary b && b.op() == Op.EQ) {
                 Object[] hit = equalityOn(np.variable(), b.left(), b.right(), row);
                 if (hit == null) {
@@ -435,23 +440,47 @@ final class Matcher {
         if (!np.labels().isEmpty()) {
             Object[] lookup = propertyLookup(np, row, conjuncts);
             if (lookup != null) {
+                String label = np.labels().get(0);
+                String key = (String) lookup[0];
                 Object value = ev.eval((Expr) lookup[1], row);
-                if (value == null || value instanceof Map || value instanceof NodeRef || value instanceof RelRef) {
-                    return value == null ? List.of() : labelScan(np.labels().get(0));
-                }
-                if (value instanceof Double d && d == Math.rint(d) || value instanceof Long) {
-                    // 1 = 1.0 in Cypher, but a store index may key them differently: scan to stay exact
-                    if (value instanceof Double) {
-                        return labelScan(np.labels().get(0));
+                if (lookup.length > 2) {
+                    // n.key IN list: one lookup per distinct element
+                    if (!(value instanceof List<?> list)) {
+                        return value == null ? List.of() : labelScan(label);
                     }
+                    java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+                    for (Object element : new java.util.LinkedHashSet<>(list)) {
+                        List<Long> found = lookupValue(label, key, element);
+                        if (found == null) {
+                            return labelScan(label);
+                        }
+                        ids.addAll(found);
+                    }
+                    return new ArrayList<>(ids);
                 }
-                try (Stream<Long> s = ctx.graph.nodeIdsWithProperty(np.labels().get(0), (String) lookup[0], value)) {
-                    return s.toList();
-                }
+                List<Long> found = lookupValue(label, key, value);
+                return found != null ? found : labelScan(label);
             }
             return labelScan(np.labels().get(0));
         }
         try (Stream<Long> s = ctx.graph.allNodeIds()) {
+            return s.toList();
+        }
+    }
+
+    /**
+     * Ids with {@code label.key = value} from the store's lookup, or null when the value is one the lookup
+     * cannot answer exactly (maps/entities; integral floats, which equal integers in Cypher).
+     */
+    private List<Long> lookupValue(String label, String key, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof Map || value instanceof NodeRef || value instanceof RelRef || value instanceof PathRef
+                || (value instanceof Double d && d == Math.rint(d)) || value instanceof List) {
+            return null;
+        }
+        try (Stream<Long> s = ctx.graph.nodeIdsWithProperty(label, key, value)) {
             return s.toList();
         }
     }

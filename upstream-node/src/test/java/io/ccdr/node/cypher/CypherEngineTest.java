@@ -130,6 +130,12 @@ class CypherEngineTest {
         run("MATCH (p:P) WHERE p.k = $k RETURN p", Map.of("k", 1));
         run("MERGE (p:P {k: 3})");
         assertThat(graph.propertyLookups - before).isEqualTo(3);
+        // IN on a label+property: one lookup per distinct element, results in id order, no duplicates
+        before = graph.propertyLookups;
+        assertThat(rows("MATCH (p:P) WHERE p.k IN [2, 1, 2, 99] RETURN p.k")).containsExactly(List.of(1L), List.of(2L));
+        assertThat(graph.propertyLookups - before).isEqualTo(3);
+        // an integral float equals an integer in Cypher; the engine does not rely on the store for that
+        assertThat(rows("MATCH (p:P {k: 2.0}) RETURN p.k")).containsExactly(List.of(2L));
     }
 
     @Test
