@@ -90,8 +90,11 @@ public sealed interface AdminCommand {
         }
     }
 
-    /** {@code changeRequired} defaults to true, as in Neo4j. */
-    record CreateUser(String name, boolean ifNotExists, Secret password, boolean plaintext, boolean changeRequired)
+    /**
+     * {@code CREATE USER}; the password is plaintext (ENCRYPTED passwords are rejected when parsing).
+     * {@code changeRequired} defaults to true, as in Neo4j.
+     */
+    record CreateUser(String name, boolean ifNotExists, Secret password, boolean changeRequired)
             implements AdminCommand {
     }
 

@@ -195,6 +195,7 @@ final class AdminParser {
         p.requireKeyword("SET");
         boolean plaintext = p.keyword("PLAINTEXT");
         if (!plaintext && p.keyword("ENCRYPTED")) {
+            // ccdr hashes passwords itself; accepting foreign hashes would tie it to Neo4j's hash format
             throw Errors.syntax("Encrypted passwords are not supported by ccdr; use SET PASSWORD 'plaintext' "
                     + Errors.positionWithCaret(p.src(), p.peekToken(0).start()));
         }
@@ -215,7 +216,7 @@ final class AdminParser {
                 throw p.failHere("PASSWORD CHANGE [NOT] REQUIRED");
             }
         }
-        return new CreateUser(name, ifNotExists, password, true, changeRequired);
+        return new CreateUser(name, ifNotExists, password, changeRequired);
     }
 
     private Secret secret() {

@@ -18,7 +18,7 @@ import java.util.Set;
  * aggregates, unknown functions and wrong arities, CREATE/MERGE pattern rules and clause composition.
  */
 final class Semantics {
-    private enum Kind { NODE, REL, PATH, VALUE, ANY }
+    private enum Kind { NODE, REL, PATH, REL_LIST, VALUE, ANY }
 
     private final String src;
     private final ProcedureRegistry procedures;
@@ -81,7 +81,7 @@ final class Semantics {
             for (PatternPart part : m.patterns()) {
                 pattern(part, scope, order, false, before);
             }
-            expr(m.where(), scope, false);
+            predicate(m.where(), scope);
         } else if (c instanceof Unwind u) {
             expr(u.list(), scope, false);
             declare(u.variable(), Kind.ANY, scope, order);
@@ -135,7 +135,7 @@ final class Semantics {
                 } else {
                     where = Executor.substituteItems(where, w.projection().items());
                 }
-                expr(where, whereScope, false);
+                predicate(where, whereScope);
             }
             scope.clear();
             scope.putAll(next);
@@ -153,7 +153,7 @@ final class Semantics {
                         declare(y.alias(), Kind.ANY, scope, order);
                     }
                 }
-                expr(call.where(), scope, false);
+                predicate(call.where(), scope);
             }
         } else if (c instanceof Foreach fe) {
             expr(fe.list(), scope, false);
@@ -263,7 +263,9 @@ final class Semantics {
             order.add(name);
             return;
         }
-        if (existing != Kind.ANY && kind != Kind.ANY && existing != kind) {
+        boolean listOfRelationships = (existing == Kind.VALUE && kind == Kind.REL_LIST)
+                || (existing == Kind.REL_LIST && kind == Kind.VALUE);
+        if (existing != Kind.ANY && kind != Kind.ANY && existing != kind && !listOfRelationships) {
             throw Errors.syntax("Type mismatch: `" + name + "` defined with conflicting type "
                     + kindName(existing) + " (expected " + kindName(kind) + ")");
         }
@@ -286,6 +288,7 @@ final class Semantics {
             case NODE -> "Node";
             case REL -> "Relationship";
             case PATH -> "Path";
+            case REL_LIST -> "List<Relationship>";
             case VALUE -> "a value";
             default -> "Any";
         };
@@ -317,7 +320,7 @@ final class Semantics {
                                     + "' for multiple relationships");
                         }
                     }
-                    bind(r.variable(), r.variableLength() ? Kind.ANY : Kind.REL, scope, order);
+                    bind(r.variable(), r.variableLength() ? Kind.REL_LIST : Kind.REL, scope, order);
                 }
             }
         }
@@ -504,11 +507,28 @@ final class Semantics {
         }
     }
 
-    /** Checks variables, functions and aggregate placement in one expression. */
-    private void expr(Expr e, Map<String, Kind> scope, boolean aggregatesAllowed) {
+    /** Checks a WHERE predicate: like {@link #expr}, and pattern predicates are allowed at its boolean top. */
+    private void predicate(Expr e, Map<String, Kind> scope) {
         if (e == null) {
             return;
         }
+        expr(e, scope, false, true);
+        String t = staticType(e, scope);
+        if (t != null && !t.equals("Boolean")) {
+            throw Errors.syntax("Type mismatch: expected Boolean but was " + t);
+        }
+    }
+
+    /** Checks variables, functions and aggregate placement in one expression. */
+    private void expr(Expr e, Map<String, Kind> scope, boolean aggregatesAllowed) {
+        expr(e, scope, aggregatesAllowed, false);
+    }
+
+    private void expr(Expr e, Map<String, Kind> scope, boolean aggregatesAllowed, boolean booleanContext) {
+        if (e == null) {
+            return;
+        }
+        patternPlacement(e, booleanContext);
         Exprs.collectFree(e, Set.of(), v -> {
             if (!scope.containsKey(v.name())) {
                 throw error("Variable `" + v.name() + "` not defined", v.offset());
@@ -516,6 +536,28 @@ final class Semantics {
         });
         functions(e, aggregatesAllowed, false);
         kinds(e, scope);
+    }
+
+    /**
+     * Neo4j 5 accepts a pattern predicate only where a boolean is expected (WHERE, NOT/AND/OR/XOR operands,
+     * exists(), quantifier and comprehension filters); elsewhere it would be a list of paths.
+     */
+    private void patternPlacement(Expr e, boolean booleanContext) {
+        if (e instanceof PatternExpr pe && pe.projection() == null && !booleanContext) {
+            throw Errors.syntax("A pattern expression should only be used in order to test the existence of a pattern. "
+                    + "It can no longer be used inside the function size(), an alternative is to replace size() with "
+                    + "COUNT {}. Otherwise use exists() or a WHERE clause.");
+        }
+        for (Expr c : Exprs.children(e)) {
+            boolean childBoolean = (e instanceof Binary b && (b.op() == Op.AND || b.op() == Op.OR || b.op() == Op.XOR))
+                    || (e instanceof Unary u && u.op() == Op.NOT)
+                    || (e instanceof FunctionCall f && f.name().equals("exists"))
+                    || (e instanceof ListComprehension lc && c == lc.where())
+                    || (e instanceof Quantifier q && c == q.where())
+                    || (e instanceof PatternExpr p && c == p.where())
+                    || (e instanceof Case cs && cs.subject() == null && cs.whens().contains(c));
+            patternPlacement(c, childBoolean);
+        }
     }
 
     /** Type of an expression when it is evident without running the query, else null. */
@@ -549,6 +591,10 @@ final class Semantics {
             expectType(b.right(), scope, "Boolean");
         } else if (e instanceof Unary u && u.op() == Op.NOT) {
             expectType(u.operand(), scope, "Boolean");
+        } else if (e instanceof Quantifier q && q.where() != null) {
+            expectType(q.where(), scope, "Boolean");
+        } else if (e instanceof ListComprehension lc && lc.where() != null) {
+            expectType(lc.where(), scope, "Boolean");
         } else if (e instanceof Binary b && b.op() == Op.IN) {
             expectType(b.right(), scope, "List<T>");
         } else if (e instanceof FunctionCall f && f.args().size() == 1) {
