@@ -19,7 +19,7 @@ final class Ast {
 
     sealed interface Expr permits Literal, Parameter, Variable, Property, Subscript, Slice, ListLiteral, MapLiteral,
             MapProjection, Binary, Unary, IsNull, HasLabels, FunctionCall, CountStar, Case, ListComprehension,
-            Quantifier, Reduce, PatternExpr, AggregateRef {
+            Quantifier, Reduce, PatternExpr, Subquery, AggregateRef {
     }
 
     record Literal(Object value) implements Expr {
@@ -116,11 +116,29 @@ final class Ast {
     record Reduce(String accumulator, Expr init, String variable, Expr list, Expr expression) implements Expr {
     }
 
+    enum PatternMode {
+        /** {@code (a)-->(b)} in WHERE or {@code exists((a)-->(b))}: may not introduce variables. */
+        PREDICATE,
+        /** {@code EXISTS { (a)-->(b) WHERE ... }}: new variables are local to the braces. */
+        EXISTS,
+        /** {@code COUNT { (a)-->(b) WHERE ... }}. */
+        COUNT,
+        /** {@code [p = (a)-->(b) WHERE ... | expr]}. */
+        COMPREHENSION
+    }
+
+    /** A pattern used as an expression; {@code where} and {@code projection} are null when absent. */
+    record PatternExpr(PatternPart pattern, Expr where, Expr projection, PatternMode mode) implements Expr {
+        boolean introducesVariables() {
+            return mode != PatternMode.PREDICATE;
+        }
+    }
+
     /**
-     * A pattern used as an expression: a predicate in WHERE ({@code (a)-->(b)}, {@code exists(...)}) when
-     * {@code projection} is null, otherwise a pattern comprehension {@code [p = (a)-->(b) WHERE .. | expr]}.
+     * {@code EXISTS { MATCH ... [RETURN ...] }} or {@code COUNT { ... }} with clauses: a read-only query run
+     * once per outer row, seeing the outer variables.
      */
-    record PatternExpr(PatternPart pattern, Expr where, Expr projection) implements Expr {
+    record Subquery(List<Clause> clauses, boolean count, int offset) implements Expr {
     }
 
     /** Placeholder for the i-th aggregate of a projection, substituted after grouping. */

@@ -31,6 +31,12 @@ final class Eval {
         this.matcher = matcher;
     }
 
+    private Executor subqueries;
+
+    void setSubqueries(Executor executor) {
+        this.subqueries = executor;
+    }
+
     static String aggKey(int i) {
         return "\u0000agg" + i;
     }
@@ -190,6 +196,10 @@ final class Eval {
         }
         if (e instanceof PatternExpr pe) {
             return matcher.patternExpression(pe, row);
+        }
+        if (e instanceof Subquery sq) {
+            long n = subqueries.subqueryRows(sq, row);
+            return sq.count() ? (Object) n : (Object) (n > 0);
         }
         throw new IllegalStateException("unhandled expression " + e);
     }

@@ -43,6 +43,7 @@ final class Executor {
         this.ev = new Eval(ctx);
         this.matcher = new Matcher(ev);
         ev.setMatcher(matcher);
+        ev.setSubqueries(this);
     }
 
     Eval eval() {
@@ -81,9 +82,22 @@ final class Executor {
     }
 
     private Table runSingle(List<Clause> clauses) {
+        return runSingle(clauses, new HashMap<>());
+    }
+
+    /** Number of rows an EXISTS/COUNT subquery produces for one outer row (EXISTS stops at the first). */
+    long subqueryRows(Subquery sq, Map<String, Object> outer) {
+        Table t = runSingle(sq.clauses(), outer);
+        return t.columns().isEmpty() && !(sq.clauses().get(sq.clauses().size() - 1) instanceof Return)
+                ? lastRows : t.rows().size();
+    }
+
+    private long lastRows;
+
+    private Table runSingle(List<Clause> clauses, Map<String, Object> initial) {
         List<Map<String, Object>> rows = new ArrayList<>();
-        rows.add(new HashMap<>());
-        List<String> scope = new ArrayList<>();
+        rows.add(new HashMap<>(initial));
+        List<String> scope = new ArrayList<>(initial.keySet());
         List<String> columns = List.of();
         for (int i = 0; i < clauses.size(); i++) {
             Clause c = clauses.get(i);
@@ -96,6 +110,7 @@ final class Executor {
             }
             rows = apply(c, rows, scope);
         }
+        lastRows = rows.size();
         return new Table(columns, List.of());
     }
 

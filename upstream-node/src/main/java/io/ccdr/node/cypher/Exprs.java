@@ -190,8 +190,8 @@ final class Exprs {
             collectFree(r.expression(), with(with(bound, r.accumulator()), r.variable()), sink);
         } else if (e instanceof PatternExpr pe) {
             Set<String> inner = bound;
-            if (pe.projection() != null) {
-                // pattern comprehensions introduce their unbound pattern variables
+            if (pe.introducesVariables()) {
+                // comprehensions and EXISTS/COUNT {} introduce their unbound pattern variables locally
                 for (String v : patternVariables(pe.pattern())) {
                     inner = with(inner, v);
                 }

@@ -67,17 +67,28 @@ final class Matcher {
     }
 
     Object patternExpression(PatternExpr pe, Map<String, Object> row) {
-        if (pe.projection() == null) {
+        if (pe.mode() == PatternMode.PREDICATE || pe.mode() == PatternMode.EXISTS) {
             boolean[] found = {false};
             try {
                 matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
-                    found[0] = true;
-                    throw FOUND;
+                    if (pe.where() == null || Values.isTrue(Values.asBoolean(ev.eval(pe.where(), r), " (in WHERE)"))) {
+                        found[0] = true;
+                        throw FOUND;
+                    }
                 });
             } catch (Found f) {
                 // early exit: one match suffices for a predicate
             }
             return found[0];
+        }
+        if (pe.mode() == PatternMode.COUNT) {
+            long[] count = {0};
+            matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
+                if (pe.where() == null || Values.isTrue(Values.asBoolean(ev.eval(pe.where(), r), " (in WHERE)"))) {
+                    count[0]++;
+                }
+            });
+            return count[0];
         }
         List<Object> out = new ArrayList<>();
         matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {

@@ -1105,8 +1105,8 @@ final class Parser {
             }
             return functionCall();
         }
-        if (kw.equals("EXISTS") && peek(1).is("{")) {
-            throw errorAt(t.start(), "EXISTS subqueries are not supported by ccdr");
+        if ((kw.equals("EXISTS") || kw.equals("COUNT")) && peek(1).is("{")) {
+            return patternSubquery(kw.equals("EXISTS") ? PatternMode.EXISTS : PatternMode.COUNT);
         }
         // namespaced function: a.b.c(
         int i = 1;
@@ -1118,6 +1118,40 @@ final class Parser {
         }
         p++;
         return mapProjectionOr(new Variable(t.text(), t.start()));
+    }
+
+    /**
+     * {@code EXISTS { [MATCH] pattern [WHERE ..] }} and {@code COUNT { ... }}: the simple (pattern) form of
+     * Neo4j 5's subquery expressions. Full subqueries with clauses are rejected with a clear message.
+     */
+    private Expr patternSubquery(PatternMode mode) {
+        Token keyword = advance();
+        expect("{");
+        enter();
+        try {
+            int bodyStart = p;
+            int saveDepth = depth;
+            try {
+                acceptKeyword("MATCH");
+                PatternPart part = patternPart(false);
+                Expr where = acceptKeyword("WHERE") ? expression() : null;
+                if (accept("}")) {
+                    return new PatternExpr(part, where, null, mode);
+                }
+            } catch (GraphException e) {
+                // not the simple form; parsed again as a full subquery below
+            }
+            p = bodyStart;
+            depth = saveDepth;
+            List<Clause> clauses = singleQuery();
+            if (!at("}")) {
+                throw fail(peek(), "a clause or '}'");
+            }
+            p++;
+            return new Subquery(clauses, mode == PatternMode.COUNT, keyword.start());
+        } finally {
+            exit();
+        }
     }
 
     private Expr mapProjectionOr(Variable v) {
@@ -1266,7 +1300,7 @@ final class Parser {
                 p = save;
                 return null;
             }
-            return new PatternExpr(part, null, null);
+            return new PatternExpr(part, null, null, PatternMode.PREDICATE);
         } catch (GraphException e) {
             p = save;
             depth = saveDepth;
@@ -1300,7 +1334,7 @@ final class Parser {
                         expect("|");
                         Expr projection = expression();
                         expect("]");
-                        return new PatternExpr(part, where, projection);
+                        return new PatternExpr(part, where, projection, PatternMode.COMPREHENSION);
                     }
                 } catch (GraphException e) {
                     // not a pattern comprehension

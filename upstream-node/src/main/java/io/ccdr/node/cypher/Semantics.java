@@ -51,8 +51,12 @@ final class Semantics {
     }
 
     private List<String> single(List<Clause> clauses) {
-        Map<String, Kind> scope = new HashMap<>();
-        List<String> order = new ArrayList<>();
+        return single(clauses, new HashMap<>(), false);
+    }
+
+    /** {@code scope} holds the variables visible from outside (a subquery's outer row). */
+    private List<String> single(List<Clause> clauses, Map<String, Kind> scope, boolean subquery) {
+        List<String> order = new ArrayList<>(scope.keySet());
         for (int i = 0; i < clauses.size(); i++) {
             Clause c = clauses.get(i);
             boolean last = i == clauses.size() - 1;
@@ -62,8 +66,12 @@ final class Semantics {
             if (c instanceof Call call) {
                 procedureCall(call, clauses.size() == 1, scope);
             }
+            if (subquery && (c instanceof Create || c instanceof Merge || c instanceof SetClause || c instanceof Remove
+                    || c instanceof Delete || c instanceof Foreach)) {
+                throw Errors.syntax("An EXISTS or COUNT subquery cannot contain a query that updates the graph");
+            }
             clause(c, scope, order, clauses.size() == 1);
-            if (last && (c instanceof Match || c instanceof With || c instanceof Unwind
+            if (last && !subquery && (c instanceof Match || c instanceof With || c instanceof Unwind
                     || (c instanceof Call call && call.yields() != null && clauses.size() > 1))) {
                 String name = c instanceof Match m ? (m.optional() ? "OPTIONAL MATCH" : "MATCH")
                         : c instanceof With ? "WITH" : c instanceof Unwind ? "UNWIND" : "CALL";
@@ -529,6 +537,7 @@ final class Semantics {
             return;
         }
         patternPlacement(e, booleanContext);
+        subqueries(e, scope);
         Exprs.collectFree(e, Set.of(), v -> {
             if (!scope.containsKey(v.name())) {
                 throw error("Variable `" + v.name() + "` not defined", v.offset());
@@ -543,7 +552,7 @@ final class Semantics {
      * exists(), quantifier and comprehension filters); elsewhere it would be a list of paths.
      */
     private void patternPlacement(Expr e, boolean booleanContext) {
-        if (e instanceof PatternExpr pe && pe.projection() == null && !booleanContext) {
+        if (e instanceof PatternExpr pe && pe.mode() == PatternMode.PREDICATE && !booleanContext) {
             throw Errors.syntax("A pattern expression should only be used in order to test the existence of a pattern. "
                     + "It can no longer be used inside the function size(), an alternative is to replace size() with "
                     + "COUNT {}. Otherwise use exists() or a WHERE clause.");
@@ -557,6 +566,16 @@ final class Semantics {
                     || (e instanceof PatternExpr p && c == p.where())
                     || (e instanceof Case cs && cs.subject() == null && cs.whens().contains(c));
             patternPlacement(c, childBoolean);
+        }
+    }
+
+    private void subqueries(Expr e, Map<String, Kind> scope) {
+        if (e instanceof Subquery sq) {
+            single(sq.clauses(), new HashMap<>(scope), true);
+            return;
+        }
+        for (Expr c : Exprs.children(e)) {
+            subqueries(c, scope);
         }
     }
 

@@ -358,6 +358,19 @@ class CypherEngineTest {
         assertThat(rows("MATCH (x:A) WHERE NOT (x)-[:K]->() RETURN x.n")).containsExactly(List.of("c"));
         assertThat(rows("MATCH (x:A {n: 'a'}) RETURN [(x)-[:K]->(y) | y.n]")).containsExactly(List.of(List.of("b")));
         assertThat(rows("MATCH (x:A {n: 'a'}) RETURN x {.n, k: 1}")).containsExactly(List.of(Map.of("n", "a", "k", 1L)));
+        assertThat(rows("MATCH (x:A) WHERE EXISTS { (x)-[:K]->(y:B) WHERE y.n = 'b' } RETURN x.n")).containsExactly(List.of("a"));
+        assertThat(rows("MATCH (x:A) WHERE NOT EXISTS { MATCH (x)-->() } RETURN x.n")).containsExactly(List.of("c"));
+        assertThat(rows("MATCH (x:A) RETURN x.n, COUNT { (x)-->() } AS c ORDER BY x.n"))
+                .containsExactly(List.of("a", 1L), List.of("c", 0L));
+        assertThat(error("MATCH (x) RETURN (x)-->()").getMessage()).contains("exists()");
+        assertThat(rows("MATCH (x:A) WHERE EXISTS { MATCH (x)-->(y) WITH y WHERE y.n = 'b' RETURN y } RETURN x.n"))
+                .containsExactly(List.of("a"));
+        assertThat(rows("MATCH (x:A) RETURN x.n, COUNT { MATCH (x)-->(y) RETURN y } AS c ORDER BY x.n"))
+                .containsExactly(List.of("a", 1L), List.of("c", 0L));
+        assertThat(error("MATCH (x) WHERE EXISTS { MATCH (x)-->(y) CREATE (y)-[:R]->(x) } RETURN x").getMessage())
+                .contains("cannot contain a query that updates");
+        assertThat(error("MATCH (x) WHERE EXISTS { MATCH (x)-->(y) RETURN z } RETURN x").getMessage())
+                .startsWith("Variable `z` not defined");
     }
 
     @Test
