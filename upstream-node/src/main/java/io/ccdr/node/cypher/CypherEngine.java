@@ -25,8 +25,12 @@ import java.util.TreeSet;
 public final class CypherEngine {
     private static final int CACHE_SIZE = 1000;
 
+    /** Default bound on the rows one clause may produce (see {@link #CypherEngine(ProcedureRegistry, Clock, int)}). */
+    public static final int DEFAULT_MAX_ROWS = 2_000_000;
+
     private final ProcedureRegistry procedures;
     private final Clock clock;
+    private final int maxRows;
     private final Map<String, Statement> cache = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
                 @Override
@@ -45,8 +49,20 @@ public final class CypherEngine {
 
     /** {@code clock} is the statement clock of {@code timestamp()} and {@code datetime()}. */
     public CypherEngine(ProcedureRegistry procedures, Clock clock) {
+        this(procedures, clock, DEFAULT_MAX_ROWS);
+    }
+
+    /**
+     * {@code maxRows} bounds the intermediate rows of one clause; beyond it a query fails with
+     * {@code Neo.ClientError.General.TransactionOutOfMemoryError} instead of exhausting the heap.
+     */
+    public CypherEngine(ProcedureRegistry procedures, Clock clock, int maxRows) {
         this.procedures = Objects.requireNonNull(procedures);
         this.clock = Objects.requireNonNull(clock);
+        if (maxRows < 1) {
+            throw new IllegalArgumentException("maxRows must be positive: " + maxRows);
+        }
+        this.maxRows = maxRows;
     }
 
     /** Parses and checks a statement; throws GraphException (SyntaxError, ...) when it is invalid. */
@@ -107,7 +123,7 @@ public final class CypherEngine {
             throw new GraphException(Errors.ACCESS_MODE,
                     "Writing in read access mode not allowed. Attempted write to a read-only transaction.");
         }
-        QueryContext ctx = new QueryContext(graph, normalised, procedures, clock);
+        QueryContext ctx = new QueryContext(graph, normalised, procedures, clock, maxRows);
         Executor executor = new Executor(ctx);
         Object ast = statement.ast();
         try {

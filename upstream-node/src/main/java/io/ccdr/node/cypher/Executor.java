@@ -140,6 +140,7 @@ final class Executor {
                 } else {
                     out.addAll(matches);
                 }
+                ctx.checkRows(out.size());
             }
             scope.addAll(introduced);
             return out;
@@ -157,6 +158,7 @@ final class Executor {
                         r.put(u.variable(), item);
                         out.add(r);
                     }
+                    ctx.checkRows(out.size());
                 } else {
                     Map<String, Object> r = new HashMap<>(row);
                     r.put(u.variable(), v);
@@ -912,6 +914,7 @@ final class Executor {
                 }
                 if (call.where() == null || Values.isTrue(ev.eval(call.where(), extended))) {
                     out.add(extended);
+                    ctx.checkRows(out.size());
                 }
             }
         }

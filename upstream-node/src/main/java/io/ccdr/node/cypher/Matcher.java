@@ -40,6 +40,7 @@ final class Matcher {
         matchParts(parts, 0, row, new HashSet<>(), conjuncts, r -> {
             if (where == null || Values.isTrue(Values.asBoolean(ev.eval(where, r), " (in WHERE)"))) {
                 out.add(r);
+                ctx.checkRows(out.size());
             }
         });
         return out;

@@ -26,7 +26,15 @@ final class QueryContext {
     /** Last state of relationships deleted by this query: type(r) and RETURN r still work on them, as in Neo4j. */
     final java.util.Map<Long, io.ccdr.node.graph.RelationshipRecord> deletedRelationshipRecords = new java.util.HashMap<>();
 
+    final int maxRows;
+
     QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock) {
+        this(graph, params, procedures, clock, Integer.MAX_VALUE);
+    }
+
+    QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock,
+                 int maxRows) {
+        this.maxRows = maxRows;
         this.graph = graph;
         this.writer = graph instanceof GraphWriter w ? w : null;
         this.params = params;
@@ -45,6 +53,18 @@ final class QueryContext {
         if ((++ticks & 0xFF) == 0 && Thread.currentThread().isInterrupted()) {
             throw new io.ccdr.node.graph.GraphException("Neo.ClientError.Transaction.Terminated",
                     "The query was terminated (its thread was interrupted)");
+        }
+    }
+
+    /**
+     * Intermediate results are materialised clause by clause, so their size is bounded to keep one query
+     * from exhausting the server's heap.
+     */
+    void checkRows(int size) {
+        if (size > maxRows) {
+            throw new io.ccdr.node.graph.GraphException("Neo.ClientError.General.TransactionOutOfMemoryError",
+                    "The query produced more than " + maxRows + " intermediate rows, the limit of this server. "
+                            + "Narrow the query (LIMIT, more selective patterns) or split the work.");
         }
     }
 

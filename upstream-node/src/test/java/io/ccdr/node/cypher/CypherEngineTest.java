@@ -395,6 +395,19 @@ class CypherEngineTest {
     }
 
     @Test
+    void intermediateRowsAreBounded() {
+        CypherEngine small = new CypherEngine(ProcedureRegistry.EMPTY, CLOCK, 1000);
+        assertThat(small.execute(graph, "UNWIND range(1, 1000) AS i RETURN count(*)", Map.of()).rows())
+                .containsExactly(List.of(1000L));
+        assertThatThrownBy(() -> small.execute(graph, "UNWIND range(1, 40) AS i UNWIND range(1, 40) AS j RETURN count(*)", Map.of()))
+                .isInstanceOf(GraphException.class)
+                .extracting(x -> ((GraphException) x).statusCode()).isEqualTo("Neo.ClientError.General.TransactionOutOfMemoryError");
+        run("UNWIND range(1, 40) AS i CREATE (:M)");
+        assertThatThrownBy(() -> small.execute(graph, "MATCH (a:M), (b:M) RETURN count(*)", Map.of()))
+                .isInstanceOf(GraphException.class);
+    }
+
+    @Test
     void engineIsSafeToShareBetweenThreads() throws Exception {
         int threads = 4;
         List<Thread> workers = new java.util.ArrayList<>();
