@@ -1,0 +1,505 @@
+package io.ccdr.node.cypher;
+
+import io.ccdr.node.cypher.Ast.*;
+import io.ccdr.node.cypher.Values.NodeRef;
+import io.ccdr.node.cypher.Values.PathRef;
+import io.ccdr.node.cypher.Values.RelRef;
+import io.ccdr.node.graph.Direction;
+import io.ccdr.node.graph.NodeRecord;
+import io.ccdr.node.graph.RelationshipRecord;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
+
+/**
+ * Pattern matching with Cypher's relationship isomorphism (a relationship is used at most once per
+ * MATCH). Each chain starts from its most selective end: a bound node, then an equality on
+ * label + property (served by {@code nodeIdsWithProperty}, i.e. an index when one exists), then a label scan.
+ */
+final class Matcher {
+    private final Eval ev;
+    private final QueryContext ctx;
+
+    Matcher(Eval ev) {
+        this.ev = ev;
+        this.ctx = ev.ctx;
+    }
+
+    /** All extensions of {@code row} matching every part (and {@code where}). */
+    List<Map<String, Object>> match(List<PatternPart> parts, Expr where, Map<String, Object> row) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        List<Expr> conjuncts = new ArrayList<>();
+        splitAnd(where, conjuncts);
+        matchParts(parts, 0, row, new HashSet<>(), conjuncts, r -> {
+            if (where == null || Values.isTrue(Values.asBoolean(ev.eval(where, r), " (in WHERE)"))) {
+                out.add(r);
+                ctx.checkRows(out.size());
+            }
+        });
+        return out;
+    }
+
+    private static void splitAnd(Expr e, List<Expr> out) {
+        if (e == null) {
+            return;
+        }
+        if (e instanceof Binary b && b.op() == Op.AND) {
+            splitAnd(b.left(), out);
+            splitAnd(b.right(), out);
+        } else {
+            out.add(e);
+        }
+    }
+
+    private void matchParts(List<PatternPart> parts, int i, Map<String, Object> row, Set<Long> used,
+                            List<Expr> conjuncts, Consumer<Map<String, Object>> out) {
+        if (i == parts.size()) {
+            out.accept(row);
+            return;
+        }
+        matchChain(parts.get(i), row, used, conjuncts, r -> matchParts(parts, i + 1, r, used, conjuncts, out));
+    }
+
+    Object patternExpression(PatternExpr pe, Map<String, Object> row) {
+        if (pe.mode() == PatternMode.PREDICATE || pe.mode() == PatternMode.EXISTS) {
+            boolean[] found = {false};
+            try {
+                matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
+                    if (pe.where() == null || Values.isTrue(Values.asBoolean(ev.eval(pe.where(), r), " (in WHERE)"))) {
+                        found[0] = true;
+                        throw FOUND;
+                    }
+                });
+            } catch (Found f) {
+                // early exit: one match suffices for a predicate
+            }
+            return found[0];
+        }
+        if (pe.mode() == PatternMode.COUNT) {
+            long[] count = {0};
+            matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
+                if (pe.where() == null || Values.isTrue(Values.asBoolean(ev.eval(pe.where(), r), " (in WHERE)"))) {
+                    count[0]++;
+                }
+            });
+            return count[0];
+        }
+        List<Object> out = new ArrayList<>();
+        matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
+            if (pe.where() == null || Values.isTrue(ev.eval(pe.where(), r))) {
+                out.add(ev.eval(pe.projection(), r));
+            }
+        });
+        return out;
+    }
+
+    private static final class Found extends RuntimeException {
+        Found() {
+            super(null, null, false, false);
+        }
+    }
+
+    private static final Found FOUND = new Found();
+
+    // ------------------------------------------------------------------ chains
+
+    void matchChain(PatternPart part, Map<String, Object> row, Set<Long> used, List<Expr> conjuncts,
+                    Consumer<Map<String, Object>> out) {
+        List<NodePattern> nodes = part.nodes();
+        List<RelPattern> rels = part.rels();
+        boolean reversed = false;
+        if (!rels.isEmpty()) {
+            int first = selectivity(nodes.get(0), row, conjuncts);
+            int last = selectivity(nodes.get(nodes.size() - 1), row, conjuncts);
+            if (last < first && propertiesEvaluableUpFront(part, row)) {
+                reversed = true;
+                nodes = new ArrayList<>(nodes);
+                java.util.Collections.reverse(nodes);
+                List<RelPattern> rev = new ArrayList<>();
+                for (int i = rels.size() - 1; i >= 0; i--) {
+                    RelPattern r = rels.get(i);
+                    Direction d = r.direction() == Direction.OUTGOING ? Direction.INCOMING
+                            : r.direction() == Direction.INCOMING ? Direction.OUTGOING : Direction.BOTH;
+                    rev.add(new RelPattern(r.variable(), r.types(), r.properties(), d, r.variableLength(), r.minHops(),
+                            r.maxHops()));
+                }
+                rels = rev;
+            }
+        }
+        final List<NodePattern> ns = nodes;
+        final List<RelPattern> rs = rels;
+        final boolean rev = reversed;
+        for (long start : candidates(ns.get(0), row, conjuncts)) {
+            Map<String, Object> r0 = bindNode(ns.get(0), start, row);
+            if (r0 == null) {
+                continue;
+            }
+            List<Long> pathNodes = new ArrayList<>();
+            pathNodes.add(start);
+            expand(ns, rs, 0, start, r0, used, pathNodes, new ArrayList<>(), found -> {
+                Map<String, Object> r = rev ? unreverseLists(part, row, found) : found;
+                if (part.pathVariable() != null) {
+                    List<Long> pn = new ArrayList<>(pathNodesOf(r));
+                    List<Long> pr = new ArrayList<>(pathRelsOf(r));
+                    if (rev) {
+                        java.util.Collections.reverse(pn);
+                        java.util.Collections.reverse(pr);
+                    }
+                    Map<String, Object> withPath = new HashMap<>(r);
+                    withPath.remove(PATH_NODES);
+                    withPath.remove(PATH_RELS);
+                    withPath.put(part.pathVariable(), new PathRef(List.copyOf(pn), List.copyOf(pr)));
+                    out.accept(withPath);
+                } else {
+                    Map<String, Object> clean = r;
+                    if (r.containsKey(PATH_NODES)) {
+                        clean = new HashMap<>(r);
+                        clean.remove(PATH_NODES);
+                        clean.remove(PATH_RELS);
+                    }
+                    out.accept(clean);
+                }
+            });
+        }
+    }
+
+    /** A chain matched right-to-left collected variable-length relationship lists backwards. */
+    private static Map<String, Object> unreverseLists(PatternPart part, Map<String, Object> input, Map<String, Object> r) {
+        Map<String, Object> out = r;
+        for (RelPattern rp : part.rels()) {
+            if (rp.variableLength() && rp.variable() != null && !input.containsKey(rp.variable())
+                    && r.get(rp.variable()) instanceof List<?> list) {
+                if (out == r) {
+                    out = new HashMap<>(r);
+                }
+                List<Object> reversed = new ArrayList<>(list);
+                java.util.Collections.reverse(reversed);
+                out.put(rp.variable(), reversed);
+            }
+        }
+        return out;
+    }
+
+    private static final String PATH_NODES = "\u0000pathNodes";
+    private static final String PATH_RELS = "\u0000pathRels";
+
+    @SuppressWarnings("unchecked")
+    private static List<Long> pathNodesOf(Map<String, Object> r) {
+        return (List<Long>) r.get(PATH_NODES);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Long> pathRelsOf(Map<String, Object> r) {
+        return (List<Long>) r.get(PATH_RELS);
+    }
+
+    private void expand(List<NodePattern> nodes, List<RelPattern> rels, int idx, long current, Map<String, Object> row,
+                        Set<Long> used, List<Long> pathNodes, List<Long> pathRels, Consumer<Map<String, Object>> out) {
+        ctx.checkCancelled();
+        if (idx == rels.size()) {
+            Map<String, Object> r = new HashMap<>(row);
+            r.put(PATH_NODES, List.copyOf(pathNodes));
+            r.put(PATH_RELS, List.copyOf(pathRels));
+            out.accept(r);
+            return;
+        }
+        RelPattern rp = rels.get(idx);
+        NodePattern next = nodes.get(idx + 1);
+        if (!rp.variableLength()) {
+            Object bound = rp.variable() == null ? null : row.get(rp.variable());
+            if (rp.variable() != null && row.containsKey(rp.variable()) && !(bound instanceof RelRef)) {
+                if (bound == null) {
+                    return;
+                }
+                throw Errors.type("Type mismatch: expected Relationship but was " + Values.typeName(bound));
+            }
+            for (RelationshipRecord rel : relationships(current, rp)) {
+                if (used.contains(rel.id()) || (bound != null && ((RelRef) bound).id() != rel.id())) {
+                    continue;
+                }
+                if (!relMatches(rp, rel, row)) {
+                    continue;
+                }
+                long other = rel.startNode() == rel.endNode() ? current : rel.otherNode(current);
+                Map<String, Object> r1 = bindNode(next, other, row);
+                if (r1 == null) {
+                    continue;
+                }
+                if (rp.variable() != null && bound == null) {
+                    r1.put(rp.variable(), new RelRef(rel.id()));
+                }
+                used.add(rel.id());
+                pathNodes.add(other);
+                pathRels.add(rel.id());
+                expand(nodes, rels, idx + 1, other, r1, used, pathNodes, pathRels, out);
+                pathNodes.remove(pathNodes.size() - 1);
+                pathRels.remove(pathRels.size() - 1);
+                used.remove(rel.id());
+            }
+            return;
+        }
+        // variable length: depth-first over simple relationship paths
+        List<Long> boundList = null;
+        if (rp.variable() != null && row.containsKey(rp.variable())) {
+            Object b = row.get(rp.variable());
+            if (b == null) {
+                return;
+            }
+            boundList = new ArrayList<>();
+            for (Object o : Eval.asList(b, "variable length relationship")) {
+                if (!(o instanceof RelRef rr)) {
+                    throw Errors.type("Type mismatch: expected List<Relationship> but was " + Values.typeName(b));
+                }
+                boundList.add(rr.id());
+            }
+        }
+        int min = rp.minHops() == null ? 1 : rp.minHops();
+        int max = rp.maxHops() == null ? Integer.MAX_VALUE : rp.maxHops();
+        varLength(nodes, rels, idx, rp, next, current, 0, min, max, boundList, new ArrayList<>(), row, used, pathNodes,
+                pathRels, out);
+    }
+
+    private void varLength(List<NodePattern> nodes, List<RelPattern> rels, int idx, RelPattern rp, NodePattern next,
+                           long current, int depth, int min, int max, List<Long> boundList, List<Long> hops,
+                           Map<String, Object> row, Set<Long> used, List<Long> pathNodes, List<Long> pathRels,
+                           Consumer<Map<String, Object>> out) {
+        ctx.checkCancelled();
+        if (depth >= min && (boundList == null || boundList.equals(hops))) {
+            Map<String, Object> r1 = bindNode(next, current, row);
+            if (r1 != null) {
+                if (rp.variable() != null && boundList == null) {
+                    List<Object> list = new ArrayList<>();
+                    for (Long id : hops) {
+                        list.add(new RelRef(id));
+                    }
+                    r1.put(rp.variable(), list);
+                }
+                expand(nodes, rels, idx + 1, current, r1, used, pathNodes, pathRels, out);
+            }
+        }
+        if (depth >= max || (boundList != null && depth >= boundList.size())) {
+            return;
+        }
+        for (RelationshipRecord rel : relationships(current, rp)) {
+            if (used.contains(rel.id()) || !relMatches(rp, rel, row)) {
+                continue;
+            }
+            if (boundList != null && boundList.get(depth) != rel.id()) {
+                continue;
+            }
+            long other = rel.startNode() == rel.endNode() ? current : rel.otherNode(current);
+            used.add(rel.id());
+            hops.add(rel.id());
+            pathNodes.add(other);
+            pathRels.add(rel.id());
+            varLength(nodes, rels, idx, rp, next, other, depth + 1, min, max, boundList, hops, row, used, pathNodes,
+                    pathRels, out);
+            pathRels.remove(pathRels.size() - 1);
+            pathNodes.remove(pathNodes.size() - 1);
+            hops.remove(hops.size() - 1);
+            used.remove(rel.id());
+        }
+    }
+
+    private List<RelationshipRecord> relationships(long node, RelPattern rp) {
+        String type = rp.types().size() == 1 ? rp.types().get(0) : null;
+        try (Stream<RelationshipRecord> s = ctx.graph.relationships(node, rp.direction(), type)) {
+            List<RelationshipRecord> list = s.toList();
+            if (rp.types().size() > 1) {
+                return list.stream().filter(r -> rp.types().contains(r.type())).toList();
+            }
+            return list;
+        }
+    }
+
+    private boolean relMatches(RelPattern rp, RelationshipRecord rel, Map<String, Object> row) {
+        if (!rp.types().isEmpty() && !rp.types().contains(rel.type())) {
+            return false;
+        }
+        return propertiesMatch(rp.properties(), rel.properties(), row);
+    }
+
+    private boolean propertiesMatch(Expr props, Map<String, Object> actual, Map<String, Object> row) {
+        if (props == null) {
+            return true;
+        }
+        Object expected = ev.eval(props, row);
+        if (expected == null) {
+            return false;
+        }
+        if (!(expected instanceof Map<?, ?> m)) {
+            throw Errors.type("Type mismatch: expected Map but was " + Values.typeName(expected));
+        }
+        for (var e : m.entrySet()) {
+            if (!Values.isTrue(Values.equal(actual.get(e.getKey()), e.getValue()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Row extended with the node bound, or null when the node does not fit the pattern / binding. */
+    private Map<String, Object> bindNode(NodePattern np, long id, Map<String, Object> row) {
+        String var = np.variable();
+        boolean isBound = var != null && row.containsKey(var);
+        if (isBound) {
+            Object b = row.get(var);
+            if (!(b instanceof NodeRef n) || n.id() != id) {
+                if (b != null && !(b instanceof NodeRef)) {
+                    throw Errors.type("Type mismatch: expected Node but was " + Values.typeName(b));
+                }
+                return null;
+            }
+        }
+        if (!np.labels().isEmpty() || np.properties() != null) {
+            Optional<NodeRecord> rec = ctx.graph.node(id);
+            if (rec.isEmpty() || !rec.get().labels().containsAll(np.labels())
+                    || !propertiesMatch(np.properties(), rec.get().properties(), row)) {
+                return null;
+            }
+        }
+        Map<String, Object> r = new HashMap<>(row);
+        if (var != null && !isBound) {
+            r.put(var, new NodeRef(id));
+        }
+        return r;
+    }
+
+    // ------------------------------------------------------------------ anchors
+
+    private int selectivity(NodePattern np, Map<String, Object> row, List<Expr> conjuncts) {
+        if (np.variable() != null && row.containsKey(np.variable())) {
+            return 0;
+        }
+        if (!np.labels().isEmpty()) {
+            return propertyLookup(np, row, conjuncts) != null ? 1 : 2;
+        }
+        return 3;
+    }
+
+    private boolean propertiesEvaluableUpFront(PatternPart part, Map<String, Object> row) {
+        for (NodePattern n : part.nodes()) {
+            if (n.properties() != null && !row.keySet().containsAll(Exprs.freeVariables(n.properties()))) {
+                return false;
+            }
+        }
+        for (RelPattern r : part.rels()) {
+            if (r.properties() != null && !row.keySet().containsAll(Exprs.freeVariables(r.properties()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {key, valueExpr} of an equality usable for an index lookup, or null. */
+    private Object[] propertyLookup(NodePattern np, Map<String, Object> row, List<Expr> conjuncts) {
+        if (np.properties() instanceof MapLiteral m) {
+            for (var e : m.entries().entrySet()) {
+                if (row.keySet().containsAll(Exprs.freeVariables(e.getValue()))) {
+                    return new Object[] {e.getKey(), e.getValue()};
+                }
+            }
+        }
+        if (np.variable() == null) {
+            return null;
+        }
+        for (Expr c : conjuncts) {
+            if (c instanceof Binary b && b.op() == Op.IN && b.left() instanceof Property p
+                    && p.target() instanceof Variable v && v.name().equals(np.variable())
+                    && row.keySet().containsAll(Exprs.freeVariables(b.right())) && !Exprs.containsAggregate(b.right())) {
+                return new Object[] {p.key(), b.right(), "IN"};
+            }
+            if (c instanceof Binary b && b.op() == Op.EQ) {
+                Object[] hit = equalityOn(np.variable(), b.left(), b.right(), row);
+                if (hit == null) {
+                    hit = equalityOn(np.variable(), b.right(), b.left(), row);
+                }
+                if (hit != null) {
+                    return hit;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Object[] equalityOn(String var, Expr prop, Expr value, Map<String, Object> row) {
+        if (prop instanceof Property p && p.target() instanceof Variable v && v.name().equals(var)
+                && row.keySet().containsAll(Exprs.freeVariables(value)) && !Exprs.containsAggregate(value)
+                && !(value instanceof PatternExpr)) {
+            return new Object[] {p.key(), value};
+        }
+        return null;
+    }
+
+    private List<Long> candidates(NodePattern np, Map<String, Object> row, List<Expr> conjuncts) {
+        if (np.variable() != null && row.containsKey(np.variable())) {
+            Object b = row.get(np.variable());
+            if (b instanceof NodeRef n) {
+                return List.of(n.id());
+            }
+            if (b == null) {
+                return List.of();
+            }
+            throw Errors.type("Type mismatch: expected Node but was " + Values.typeName(b));
+        }
+        if (!np.labels().isEmpty()) {
+            Object[] lookup = propertyLookup(np, row, conjuncts);
+            if (lookup != null) {
+                String label = np.labels().get(0);
+                String key = (String) lookup[0];
+                Object value = ev.eval((Expr) lookup[1], row);
+                if (lookup.length > 2) {
+                    // n.key IN list: one lookup per distinct element
+                    if (!(value instanceof List<?> list)) {
+                        return value == null ? List.of() : labelScan(label);
+                    }
+                    java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+                    for (Object element : new java.util.LinkedHashSet<>(list)) {
+                        List<Long> found = lookupValue(label, key, element);
+                        if (found == null) {
+                            return labelScan(label);
+                        }
+                        ids.addAll(found);
+                    }
+                    return new ArrayList<>(ids);
+                }
+                List<Long> found = lookupValue(label, key, value);
+                return found != null ? found : labelScan(label);
+            }
+            return labelScan(np.labels().get(0));
+        }
+        try (Stream<Long> s = ctx.graph.allNodeIds()) {
+            return s.toList();
+        }
+    }
+
+    /**
+     * Ids with {@code label.key = value} from the store's lookup, or null when the value is one the lookup
+     * cannot answer exactly (maps/entities; integral floats, which equal integers in Cypher).
+     */
+    private List<Long> lookupValue(String label, String key, Object value) {
+        if (value == null) {
+            return List.of();
+        }
+        if (value instanceof Map || value instanceof NodeRef || value instanceof RelRef || value instanceof PathRef
+                || (value instanceof Double d && d == Math.rint(d)) || value instanceof List) {
+            return null;
+        }
+        try (Stream<Long> s = ctx.graph.nodeIdsWithProperty(label, key, value)) {
+            return s.toList();
+        }
+    }
+
+    private List<Long> labelScan(String label) {
+        try (Stream<Long> s = ctx.graph.nodeIdsWithLabel(label)) {
+            return s.toList();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.ccdr.node.cypher;
+
+import io.ccdr.node.graph.GraphReader;
+import io.ccdr.node.graph.GraphWriter;
+
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * State of one query execution. {@code timestamp()} and the statement clock are fixed here once, so
+ * every use within the query sees the same instant (the change set then records the resulting values).
+ */
+final class QueryContext {
+    final GraphReader graph;
+    final GraphWriter writer;
+    final Map<String, Object> params;
+    final ProcedureRegistry procedures;
+    final QueryStatistics.Builder stats = new QueryStatistics.Builder();
+    final long timestamp;
+    final ZonedDateTime now;
+    final Set<Long> deletedNodes = new HashSet<>();
+    final Set<Long> deletedRelationships = new HashSet<>();
+    /** Last state of relationships deleted by this query: type(r) and RETURN r still work on them, as in Neo4j. */
+    final java.util.Map<Long, io.ccdr.node.graph.RelationshipRecord> deletedRelationshipRecords = new java.util.HashMap<>();
+
+    final int maxRows;
+
+    QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock) {
+        this(graph, params, procedures, clock, Integer.MAX_VALUE);
+    }
+
+    QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock,
+                 int maxRows) {
+        this.maxRows = maxRows;
+        this.graph = graph;
+        this.writer = graph instanceof GraphWriter w ? w : null;
+        this.params = params;
+        this.procedures = procedures;
+        this.now = ZonedDateTime.now(clock).withZoneSameInstant(ZoneOffset.UTC);
+        this.timestamp = now.toInstant().toEpochMilli();
+    }
+
+    private int ticks;
+
+    /**
+     * Cooperative cancellation: a server thread running the query is interrupted when the transaction
+     * times out or is terminated; long loops call this so the query stops promptly.
+     */
+    void checkCancelled() {
+        if ((++ticks & 0xFF) == 0 && Thread.currentThread().isInterrupted()) {
+            throw new io.ccdr.node.graph.GraphException("Neo.ClientError.Transaction.Terminated",
+                    "The query was terminated (its thread was interrupted)");
+        }
+    }
+
+    /**
+     * Intermediate results are materialised clause by clause, so their size is bounded to keep one query
+     * from exhausting the server's heap.
+     */
+    void checkRows(int size) {
+        if (size > maxRows) {
+            throw new io.ccdr.node.graph.GraphException("Neo.ClientError.General.TransactionOutOfMemoryError",
+                    "The query produced more than " + maxRows + " intermediate rows, the limit of this server. "
+                            + "Narrow the query (LIMIT, more selective patterns) or split the work.");
+        }
+    }
+
+    GraphWriter writer() {
+        if (writer == null) {
+            throw new io.ccdr.node.graph.GraphException(Errors.ACCESS_MODE,
+                    "Writing in read access mode not allowed. Attempted write to a read-only transaction.");
+        }
+        return writer;
+    }
+}
