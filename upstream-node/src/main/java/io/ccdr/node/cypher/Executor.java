@@ -571,7 +571,7 @@ final class Executor {
                 }
             }
         }
-        if (value instanceof java.time.temporal.Temporal) {
+        if (value instanceof java.time.temporal.Temporal || value instanceof CypherDuration) {
             // The graph contract stores primitives only; temporal values are stored as ISO-8601 strings.
             return value.toString();
         }
