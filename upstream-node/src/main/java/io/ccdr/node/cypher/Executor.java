@@ -21,7 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -1026,10 +1025,5 @@ final class Executor {
             rows.add(row);
         }
         return rows;
-    }
-
-    @SuppressWarnings("unused")
-    private static Map<String, Object> sortedMap(Map<String, Object> m) {
-        return new TreeMap<>(m);
     }
 }

@@ -100,7 +100,10 @@ final class Matcher {
         return out;
     }
 
+    /** Stackless signal that ends a pattern search at its first match. */
     private static final class Found extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Found() {
             super(null, null, false, false);
         }
