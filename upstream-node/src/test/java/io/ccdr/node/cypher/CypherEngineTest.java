@@ -96,6 +96,17 @@ class CypherEngineTest {
     }
 
     @Test
+    void nodeSeekByIdAndElementId() {
+        run("CREATE (:S {v: 1})-[:T]->(:S {v: 2}), (:S {v: 3})");
+        long id = (Long) single("MATCH (n:S {v: 1}) RETURN id(n)");
+        String elementId = (String) single("MATCH (n:S {v: 1}) RETURN elementId(n)");
+        assertThat(run("MATCH (n)-[:T]->(m) WHERE id(n) = $id RETURN m.v", Map.of("id", id)).rows()).containsExactly(List.of(2L));
+        assertThat(run("MATCH (n) WHERE elementId(n) = $e RETURN n.v", Map.of("e", elementId)).rows()).containsExactly(List.of(1L));
+        assertThat(run("MATCH (n) WHERE id(n) = $id RETURN n", Map.of("id", 12345)).rows()).isEmpty();
+        assertThat(run("MATCH (n) WHERE elementId(n) = 'nope' RETURN n", Map.of()).rows()).isEmpty();
+    }
+
+    @Test
     void optionalMatchProducesNulls() {
         run("CREATE (:A {v: 1}), (:A {v: 2})-[:T]->(:B)");
         assertThat(rows("MATCH (a:A) OPTIONAL MATCH (a)-[:T]->(b) RETURN a.v, b IS NULL ORDER BY a.v"))
