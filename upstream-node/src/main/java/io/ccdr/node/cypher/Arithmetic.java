@@ -17,6 +17,9 @@ final class Arithmetic {
         if (l == null || r == null) {
             return null;
         }
+        if (l instanceof CypherDuration || r instanceof CypherDuration) {
+            return durationArithmetic(op, l, r);
+        }
         if (!Values.isNumber(l) || !Values.isNumber(r)) {
             Object bad = Values.isNumber(l) ? r : l;
             throw Errors.type("Type mismatch: expected Float or Integer but was " + Values.typeName(bad)
@@ -62,6 +65,45 @@ final class Arithmetic {
         };
     }
 
+    private static Object durationArithmetic(Op op, Object l, Object r) {
+        try {
+            if (l instanceof CypherDuration a && r instanceof CypherDuration b) {
+                if (op == Op.ADD) {
+                    return a.plus(b);
+                }
+                if (op == Op.SUB) {
+                    return a.plus(b.negate());
+                }
+            } else if (l instanceof java.time.temporal.Temporal t && r instanceof CypherDuration d) {
+                if (op == Op.ADD) {
+                    return d.addTo(t);
+                }
+                if (op == Op.SUB) {
+                    return d.negate().addTo(t);
+                }
+            } else if (l instanceof CypherDuration d && r instanceof java.time.temporal.Temporal t && op == Op.ADD) {
+                return d.addTo(t);
+            } else if (l instanceof CypherDuration d && Values.isNumber(r)) {
+                if (op == Op.MUL) {
+                    return r instanceof Long n ? d.multiply(n) : d.multiply((Double) r);
+                }
+                if (op == Op.DIV) {
+                    double divisor = ((Number) r).doubleValue();
+                    if (divisor == 0) {
+                        throw Errors.arithmetic("/ by zero");
+                    }
+                    return d.multiply(1.0 / divisor);
+                }
+            } else if (Values.isNumber(l) && r instanceof CypherDuration d && op == Op.MUL) {
+                return l instanceof Long n ? d.multiply(n) : d.multiply((Double) l);
+            }
+        } catch (ArithmeticException e) {
+            throw Errors.arithmetic("duration overflow");
+        }
+        throw Errors.type("Type mismatch: cannot apply " + op.symbol + " to " + Values.typeName(l) + " and "
+                + Values.typeName(r));
+    }
+
     static Object add(Object l, Object r) {
         if (l == null || r == null) {
             return null;
@@ -80,6 +122,9 @@ final class Arithmetic {
             out.add(l);
             out.addAll(b);
             return out;
+        }
+        if (l instanceof CypherDuration || r instanceof CypherDuration) {
+            return durationArithmetic(Op.ADD, l, r);
         }
         if (l instanceof String a && (r instanceof String || Values.isNumber(r) || r instanceof Boolean)) {
             return a + Functions.toCypherString(r);

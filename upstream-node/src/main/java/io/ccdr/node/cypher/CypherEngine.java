@@ -133,7 +133,8 @@ public final class CypherEngine {
             }
             if (ast instanceof ShowSchema ss) {
                 List<String> all = ss.constraints() ? Executor.CONSTRAINT_COLUMNS : Executor.INDEX_COLUMNS;
-                return ss.projection().apply(all, all, Executor.schemaRows(graph.schema(), ss.constraints()), params);
+                List<String> defaults = ss.constraints() ? Executor.CONSTRAINT_DEFAULT_COLUMNS : Executor.INDEX_DEFAULT_COLUMNS;
+                return ss.projection().apply(defaults, all, Executor.schemaRows(graph.schema(), ss.constraints()), params);
             }
             Executor.Table table = executor.run((Query) ast);
             List<List<Object>> rows = new ArrayList<>(table.rows().size());

@@ -84,6 +84,9 @@ final class Eval {
                     if (v instanceof Double d) {
                         return -d;
                     }
+                    if (v instanceof CypherDuration d) {
+                        return d.negate();
+                    }
                     throw Errors.type("Type mismatch: expected Float or Integer but was " + Values.typeName(v));
                 }
                 default -> {
@@ -246,6 +249,9 @@ final class Eval {
         }
         if (target instanceof java.time.temporal.Temporal t) {
             return Functions.temporalField(t, key);
+        }
+        if (target instanceof CypherDuration d) {
+            return d.field(key);
         }
         throw Errors.type("Type mismatch: expected Map, Node, Relationship, Point, Duration, Date, Time, LocalTime, "
                 + "LocalDateTime or DateTime but was " + Values.typeName(target));

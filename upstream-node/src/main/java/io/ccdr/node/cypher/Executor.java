@@ -21,7 +21,6 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -571,7 +570,7 @@ final class Executor {
                 }
             }
         }
-        if (value instanceof java.time.temporal.Temporal) {
+        if (value instanceof java.time.temporal.Temporal || value instanceof CypherDuration) {
             // The graph contract stores primitives only; temporal values are stored as ISO-8601 strings.
             return value.toString();
         }
@@ -985,12 +984,16 @@ final class Executor {
         }
     }
 
-    static final List<String> INDEX_COLUMNS = List.of("id", "name", "state", "populationPercent", "type", "entityType",
-            "labelsOrTypes", "properties", "indexProvider", "owningConstraint");
+    /** Neo4j 5's default SHOW INDEXES columns; {@code YIELD *} adds {@link #INDEX_COLUMNS}' extra ones. */
     static final List<String> INDEX_DEFAULT_COLUMNS = List.of("id", "name", "state", "populationPercent", "type",
-            "entityType", "labelsOrTypes", "properties", "indexProvider", "owningConstraint");
+            "entityType", "labelsOrTypes", "properties", "indexProvider", "owningConstraint", "lastRead", "readCount");
+    static final List<String> INDEX_COLUMNS = List.of("id", "name", "state", "populationPercent", "type", "entityType",
+            "labelsOrTypes", "properties", "indexProvider", "owningConstraint", "lastRead", "readCount",
+            "createStatement");
+    static final List<String> CONSTRAINT_DEFAULT_COLUMNS = List.of("id", "name", "type", "entityType",
+            "labelsOrTypes", "properties", "ownedIndex", "propertyType");
     static final List<String> CONSTRAINT_COLUMNS = List.of("id", "name", "type", "entityType", "labelsOrTypes",
-            "properties", "ownedIndex", "propertyType");
+            "properties", "ownedIndex", "propertyType", "createStatement");
 
     static List<Map<String, Object>> schemaRows(List<IndexDescriptor> schema, boolean constraints) {
         List<IndexDescriptor> sorted = new ArrayList<>(schema);
@@ -1013,6 +1016,8 @@ final class Executor {
                 row.put("properties", List.of(d.property()));
                 row.put("ownedIndex", d.name());
                 row.put("propertyType", null);
+                row.put("createStatement", "CREATE CONSTRAINT `" + d.name() + "` FOR (n:`" + d.label()
+                        + "`) REQUIRE (n.`" + d.property() + "`) IS UNIQUE");
             } else {
                 row.put("state", "ONLINE");
                 row.put("populationPercent", 100.0);
@@ -1022,14 +1027,15 @@ final class Executor {
                 row.put("properties", List.of(d.property()));
                 row.put("indexProvider", "range-1.0");
                 row.put("owningConstraint", unique ? d.name() : null);
+                // ccdr does not track index usage
+                row.put("lastRead", null);
+                row.put("readCount", null);
+                row.put("createStatement", unique ? "CREATE CONSTRAINT `" + d.name() + "` FOR (n:`" + d.label()
+                        + "`) REQUIRE (n.`" + d.property() + "`) IS UNIQUE"
+                        : "CREATE RANGE INDEX `" + d.name() + "` FOR (n:`" + d.label() + "`) ON (n.`" + d.property() + "`)");
             }
             rows.add(row);
         }
         return rows;
-    }
-
-    @SuppressWarnings("unused")
-    private static Map<String, Object> sortedMap(Map<String, Object> m) {
-        return new TreeMap<>(m);
     }
 }

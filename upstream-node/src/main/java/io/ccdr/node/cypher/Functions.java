@@ -57,6 +57,10 @@ final class Functions {
         for (String f : List.of("datetime", "date", "localdatetime", "localtime", "time")) {
             ARITY.put(f, new int[] {0, 1});
         }
+        ARITY.put("duration", new int[] {1, 1});
+        for (String f : List.of("duration.between", "duration.inmonths", "duration.indays", "duration.inseconds")) {
+            ARITY.put(f, new int[] {2, 2});
+        }
         ARITY.put("range", new int[] {2, 3});
         ARITY.put("round", new int[] {1, 3});
         ARITY.put("replace", new int[] {3, 3});
@@ -108,6 +112,36 @@ final class Functions {
                 return temporal(ev, name, args.isEmpty() ? NO_ARG : a);
             case "range":
                 return range(args);
+            case "duration":
+                if (a == null) {
+                    return null;
+                }
+                if (a instanceof String str) {
+                    return CypherDuration.parse(str);
+                }
+                if (a instanceof Map<?, ?> m) {
+                    return CypherDuration.fromMap(m);
+                }
+                throw wrongType(f, a, "a String or a Map");
+            case "duration.between":
+            case "duration.inmonths":
+            case "duration.indays":
+            case "duration.inseconds": {
+                Object b = args.get(1);
+                if (a == null || b == null) {
+                    return null;
+                }
+                if (!(a instanceof Temporal ta) || !(b instanceof Temporal tb)) {
+                    throw wrongType(f, a instanceof Temporal ? b : a, "a temporal value");
+                }
+                java.time.temporal.ChronoUnit only = switch (name) {
+                    case "duration.inmonths" -> java.time.temporal.ChronoUnit.MONTHS;
+                    case "duration.indays" -> java.time.temporal.ChronoUnit.DAYS;
+                    case "duration.inseconds" -> java.time.temporal.ChronoUnit.SECONDS;
+                    default -> null;
+                };
+                return CypherDuration.between(ta, tb, only);
+            }
             default:
                 break;
         }
@@ -194,7 +228,8 @@ final class Functions {
                 }
                 throw wrongType(f, a, "String, List<T> or Map");
             case "tostring":
-                if (a instanceof String || Values.isNumber(a) || a instanceof Boolean || a instanceof Temporal) {
+                if (a instanceof String || Values.isNumber(a) || a instanceof Boolean || a instanceof Temporal
+                        || a instanceof CypherDuration) {
                     return toCypherString(a);
                 }
                 throw wrongType(f, a, "String, Integer, Float, Boolean or a temporal value");
@@ -584,7 +619,8 @@ final class Functions {
             };
         }
         try {
-            if (arg instanceof String s) {
+            if (arg instanceof String raw) {
+                String s = normaliseOffset(raw.strip());
                 return switch (kind) {
                     case "datetime" -> parseDateTime(s);
                     case "date" -> LocalDate.parse(s);
@@ -603,6 +639,22 @@ final class Functions {
         }
         throw Errors.type("Invalid input for function '" + kind + "()': Expected a String or Map, got: "
                 + Values.typeName(arg));
+    }
+
+    /** Accepts the offset spellings Cypher allows ({@code +0100}, {@code +01}) in java.time's form ({@code +01:00}). */
+    static String normaliseOffset(String s) {
+        if (!s.contains(":")) {
+            return s;
+        }
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("^(.*\\d)([+-])(\\d{2})(\\d{2})(\\[.*])?$").matcher(s);
+        if (m.matches()) {
+            return m.group(1) + m.group(2) + m.group(3) + ":" + m.group(4) + (m.group(5) == null ? "" : m.group(5));
+        }
+        m = java.util.regex.Pattern.compile("^(.*:\\d{2}(?:\\.\\d+)?)([+-])(\\d{2})(\\[.*])?$").matcher(s);
+        if (m.matches()) {
+            return m.group(1) + m.group(2) + m.group(3) + ":00" + (m.group(4) == null ? "" : m.group(4));
+        }
+        return s;
     }
 
     private static ZonedDateTime parseDateTime(String s) {

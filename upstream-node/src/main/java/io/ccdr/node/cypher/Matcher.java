@@ -100,7 +100,10 @@ final class Matcher {
         return out;
     }
 
+    /** Stackless signal that ends a pattern search at its first match. */
     private static final class Found extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Found() {
             super(null, null, false, false);
         }
@@ -378,6 +381,9 @@ final class Matcher {
         if (np.variable() != null && row.containsKey(np.variable())) {
             return 0;
         }
+        if (idLookup(np, row, conjuncts) != null) {
+            return 0;
+        }
         if (!np.labels().isEmpty()) {
             return propertyLookup(np, row, conjuncts) != null ? 1 : 2;
         }
@@ -396,6 +402,38 @@ final class Matcher {
             }
         }
         return true;
+    }
+
+    /**
+     * The value expression of a {@code id(n) = expr} or {@code elementId(n) = expr} conjunct (a node seek,
+     * as tools use to expand from a known node), or null.
+     */
+    private static Expr idLookup(NodePattern np, Map<String, Object> row, List<Expr> conjuncts) {
+        if (np.variable() == null) {
+            return null;
+        }
+        for (Expr c : conjuncts) {
+            if (c instanceof Binary b && b.op() == Op.EQ) {
+                Expr value = idOf(np.variable(), b.left(), b.right(), row);
+                if (value == null) {
+                    value = idOf(np.variable(), b.right(), b.left(), row);
+                }
+                if (value != null) {
+                    return value;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Expr idOf(String var, Expr call, Expr value, Map<String, Object> row) {
+        if (call instanceof FunctionCall f && (f.name().equals("id") || f.name().equals("elementid"))
+                && f.args().size() == 1 && f.args().get(0) instanceof Variable v && v.name().equals(var)
+                && row.keySet().containsAll(Exprs.freeVariables(value)) && !Exprs.containsAggregate(value)
+                && !(value instanceof PatternExpr) && !(value instanceof Subquery)) {
+            return value;
+        }
+        return null;
     }
 
     /** {key, valueExpr} of an equality usable for an index lookup, or null. */
@@ -448,6 +486,23 @@ final class Matcher {
                 return List.of();
             }
             throw Errors.type("Type mismatch: expected Node but was " + Values.typeName(b));
+        }
+        Expr byId = idLookup(np, row, conjuncts);
+        if (byId != null) {
+            Object id = ev.eval(byId, row);
+            long nodeId;
+            if (id instanceof Long l) {
+                nodeId = l;
+            } else if (id instanceof String str) {
+                try {
+                    nodeId = Long.parseLong(str);
+                } catch (NumberFormatException e) {
+                    return List.of();
+                }
+            } else {
+                return List.of();
+            }
+            return ctx.graph.node(nodeId).isPresent() ? List.of(nodeId) : List.of();
         }
         if (!np.labels().isEmpty()) {
             Object[] lookup = propertyLookup(np, row, conjuncts);

@@ -852,65 +852,65 @@ final class Parser {
         Expr lastComparand = null;
         int chained = 0;
         try {
-        while (true) {
-            int prec = binaryPrecedence();
-            if (prec < minPrec || prec < 0) {
-                return left;
-            }
-            enter();
-            chained++;
-            Token t = advance();
-            String kw = t.kind() == Kind.IDENT ? t.text().toUpperCase(Locale.ROOT) : t.text();
-            switch (kw) {
-                case "OR" -> left = new Binary(Op.OR, left, binary(P_XOR));
-                case "XOR" -> left = new Binary(Op.XOR, left, binary(P_AND));
-                case "AND" -> left = new Binary(Op.AND, left, binary(P_NOT));
-                case "IS" -> {
-                    boolean negated = acceptKeyword("NOT");
-                    if (!acceptKeyword("NULL")) {
-                        throw fail(peek(), "NULL or NOT NULL");
+            while (true) {
+                int prec = binaryPrecedence();
+                if (prec < minPrec || prec < 0) {
+                    return left;
+                }
+                enter();
+                chained++;
+                Token t = advance();
+                String kw = t.kind() == Kind.IDENT ? t.text().toUpperCase(Locale.ROOT) : t.text();
+                switch (kw) {
+                    case "OR" -> left = new Binary(Op.OR, left, binary(P_XOR));
+                    case "XOR" -> left = new Binary(Op.XOR, left, binary(P_AND));
+                    case "AND" -> left = new Binary(Op.AND, left, binary(P_NOT));
+                    case "IS" -> {
+                        boolean negated = acceptKeyword("NOT");
+                        if (!acceptKeyword("NULL")) {
+                            throw fail(peek(), "NULL or NOT NULL");
+                        }
+                        left = new IsNull(left, negated);
                     }
-                    left = new IsNull(left, negated);
-                }
-                case "IN" -> left = new Binary(Op.IN, left, binary(P_ADD));
-                case "CONTAINS" -> left = new Binary(Op.CONTAINS, left, binary(P_ADD));
-                case "STARTS" -> {
-                    p++;
-                    left = new Binary(Op.STARTS_WITH, left, binary(P_ADD));
-                }
-                case "ENDS" -> {
-                    p++;
-                    left = new Binary(Op.ENDS_WITH, left, binary(P_ADD));
-                }
-                case "=~" -> left = new Binary(Op.REGEX, left, binary(P_ADD));
-                case "+" -> left = new Binary(Op.ADD, left, binary(P_MUL));
-                case "-" -> left = new Binary(Op.SUB, left, binary(P_MUL));
-                case "*" -> left = new Binary(Op.MUL, left, binary(P_POW));
-                case "/" -> left = new Binary(Op.DIV, left, binary(P_POW));
-                case "%" -> left = new Binary(Op.MOD, left, binary(P_POW));
-                case "^" -> left = new Binary(Op.POW, left, unaryOperand());
-                default -> {
-                    Op op = switch (kw) {
-                        case "=" -> Op.EQ;
-                        case "<>", "!=" -> Op.NE;
-                        case "<" -> Op.LT;
-                        case ">" -> Op.GT;
-                        case "<=" -> Op.LE;
-                        default -> Op.GE;
-                    };
-                    Expr right = binary(P_PRED);
-                    if (lastComparand != null) {
-                        // a < b < c means a < b AND b < c
-                        left = new Binary(Op.AND, left, new Binary(op, lastComparand, right));
-                    } else {
-                        left = new Binary(op, left, right);
+                    case "IN" -> left = new Binary(Op.IN, left, binary(P_ADD));
+                    case "CONTAINS" -> left = new Binary(Op.CONTAINS, left, binary(P_ADD));
+                    case "STARTS" -> {
+                        p++;
+                        left = new Binary(Op.STARTS_WITH, left, binary(P_ADD));
                     }
-                    lastComparand = right;
-                    continue;
+                    case "ENDS" -> {
+                        p++;
+                        left = new Binary(Op.ENDS_WITH, left, binary(P_ADD));
+                    }
+                    case "=~" -> left = new Binary(Op.REGEX, left, binary(P_ADD));
+                    case "+" -> left = new Binary(Op.ADD, left, binary(P_MUL));
+                    case "-" -> left = new Binary(Op.SUB, left, binary(P_MUL));
+                    case "*" -> left = new Binary(Op.MUL, left, binary(P_POW));
+                    case "/" -> left = new Binary(Op.DIV, left, binary(P_POW));
+                    case "%" -> left = new Binary(Op.MOD, left, binary(P_POW));
+                    case "^" -> left = new Binary(Op.POW, left, unaryOperand());
+                    default -> {
+                        Op op = switch (kw) {
+                            case "=" -> Op.EQ;
+                            case "<>", "!=" -> Op.NE;
+                            case "<" -> Op.LT;
+                            case ">" -> Op.GT;
+                            case "<=" -> Op.LE;
+                            default -> Op.GE;
+                        };
+                        Expr right = binary(P_PRED);
+                        if (lastComparand != null) {
+                            // a < b < c means a < b AND b < c
+                            left = new Binary(Op.AND, left, new Binary(op, lastComparand, right));
+                        } else {
+                            left = new Binary(op, left, right);
+                        }
+                        lastComparand = right;
+                        continue;
+                    }
                 }
+                lastComparand = null;
             }
-            lastComparand = null;
-        }
         } finally {
             depth -= chained;
         }

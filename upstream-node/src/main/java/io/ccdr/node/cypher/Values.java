@@ -11,7 +11,6 @@ import java.time.OffsetTime;
 import java.time.ZonedDateTime;
 import java.time.temporal.Temporal;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,6 +84,9 @@ final class Values {
         }
         if (o instanceof OffsetTime) {
             return "Time";
+        }
+        if (o instanceof CypherDuration) {
+            return "Duration";
         }
         return o.getClass().getSimpleName();
     }
@@ -254,6 +256,9 @@ final class Values {
         if (o instanceof LocalTime) {
             return 9;
         }
+        if (o instanceof CypherDuration) {
+            return 10;
+        }
         if (o instanceof String) {
             return 11;
         }
@@ -335,6 +340,13 @@ final class Values {
         }
         if (a instanceof Temporal) {
             return compareTemporal(a, b);
+        }
+        if (a instanceof CypherDuration x && b instanceof CypherDuration y) {
+            // durations are not comparable; ORDER BY still needs a stable total order
+            int c = Long.compare(x.months(), y.months());
+            c = c != 0 ? c : Long.compare(x.days(), y.days());
+            c = c != 0 ? c : Long.compare(x.seconds(), y.seconds());
+            return c != 0 ? c : Integer.compare(x.nanos(), y.nanos());
         }
         return 0;
     }
@@ -433,7 +445,7 @@ final class Values {
             }
             return out;
         }
-        if (o instanceof Temporal || o instanceof Iterator) {
+        if (o instanceof Temporal || o instanceof CypherDuration) {
             return o;
         }
         throw Errors.type("Unsupported value of type " + o.getClass().getName());

@@ -153,6 +153,14 @@ class AdminSchemaProcedureTest {
         assertThat(indexes.rows()).hasSize(3);
         QueryResult constraints = engine.execute(g.readOnly(), "SHOW CONSTRAINTS YIELD name, labelsOrTypes WHERE name = 'person_id'", Map.of());
         assertThat(constraints.rows()).containsExactly(List.of("person_id", List.of("Person")));
+        QueryResult statements = engine.execute(g.readOnly(), "SHOW INDEXES YIELD name, createStatement WHERE name = $n",
+                Map.of("n", generated));
+        assertThat(statements.rows()).containsExactly(List.of(generated,
+                "CREATE RANGE INDEX `" + generated + "` FOR (n:`Person`) ON (n.`name`)"));
+        // the statement Neo4j prints re-creates the same rule
+        TestGraph copy = new TestGraph();
+        engine.execute(copy, (String) statements.rows().get(0).get(1), Map.of());
+        assertThat(copy.schema()).containsExactly(new IndexDescriptor(generated, IndexDescriptor.Kind.RANGE, "Person", "name"));
 
         assertThat(code(() -> engine.execute(g, "DROP INDEX person_id", Map.of()))).isEqualTo("Neo.ClientError.Schema.IndexDropFailed");
         assertThat(code(() -> engine.execute(g, "DROP CONSTRAINT " + generated, Map.of())))

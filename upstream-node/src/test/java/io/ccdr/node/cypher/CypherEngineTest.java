@@ -96,6 +96,17 @@ class CypherEngineTest {
     }
 
     @Test
+    void nodeSeekByIdAndElementId() {
+        run("CREATE (:S {v: 1})-[:T]->(:S {v: 2}), (:S {v: 3})");
+        long id = (Long) single("MATCH (n:S {v: 1}) RETURN id(n)");
+        String elementId = (String) single("MATCH (n:S {v: 1}) RETURN elementId(n)");
+        assertThat(run("MATCH (n)-[:T]->(m) WHERE id(n) = $id RETURN m.v", Map.of("id", id)).rows()).containsExactly(List.of(2L));
+        assertThat(run("MATCH (n) WHERE elementId(n) = $e RETURN n.v", Map.of("e", elementId)).rows()).containsExactly(List.of(1L));
+        assertThat(run("MATCH (n) WHERE id(n) = $id RETURN n", Map.of("id", 12345)).rows()).isEmpty();
+        assertThat(run("MATCH (n) WHERE elementId(n) = 'nope' RETURN n", Map.of()).rows()).isEmpty();
+    }
+
+    @Test
     void optionalMatchProducesNulls() {
         run("CREATE (:A {v: 1}), (:A {v: 2})-[:T]->(:B)");
         assertThat(rows("MATCH (a:A) OPTIONAL MATCH (a)-[:T]->(b) RETURN a.v, b IS NULL ORDER BY a.v"))
@@ -250,6 +261,26 @@ class CypherEngineTest {
         List<Object> row = rows("MATCH (a)-[r]->(b) RETURN type(r), id(startNode(r)) = id(a), id(endNode(r)) = id(b), "
                 + "elementId(a) IS NOT NULL, exists(r.x), properties(r)").get(0);
         assertThat(row).containsExactly("T", true, true, true, true, Map.of("x", 1L));
+    }
+
+    @Test
+    void durations() {
+        assertThat(single("RETURN duration('P1Y2M3DT4H5M6.5S')")).isEqualTo(new CypherDuration(14, 3, 14706, 500_000_000));
+        assertThat(single("RETURN toString(duration({days: 1, hours: 36}))")).isEqualTo("P1DT36H");
+        assertThat(single("RETURN toString(duration('PT0S'))")).isEqualTo("PT0S");
+        assertThat(single("RETURN toString(-duration('PT5H10M32.142S'))")).isEqualTo("PT-5H-10M-32.142S");
+        assertThat(single("RETURN date('2020-01-31') + duration('P1M')")).isEqualTo(java.time.LocalDate.of(2020, 2, 29));
+        assertThat(single("RETURN datetime('2020-01-01T00:00:00Z') - duration({days: 1})"))
+                .isEqualTo(ZonedDateTime.parse("2019-12-31T00:00:00Z"));
+        assertThat(single("RETURN toString(duration('PT1H') * 2.5)")).isEqualTo("PT2H30M");
+        assertThat(single("RETURN toString(duration('P1D') + duration('PT1H'))")).isEqualTo("P1DT1H");
+        assertThat(single("RETURN duration('P1Y2M').monthsOfYear")).isEqualTo(2L);
+        assertThat(single("RETURN toString(duration.between(date('2020-01-15'), date('2021-03-20')))")).isEqualTo("P1Y2M5D");
+        assertThat(single("RETURN toString(duration.inSeconds(datetime('2020-01-01T00:00:00+0100'), datetime('2020-01-01T01:30:00+01:00')))"))
+                .isEqualTo("PT1H30M");
+        assertThat(single("RETURN datetime() > datetime() - duration('PT1S')")).isEqualTo(true);
+        assertThat(single("RETURN duration('P1D') < duration('P2D')")).isNull();
+        assertThat(error("RETURN duration('P1X')").statusCode()).isEqualTo("Neo.ClientError.Statement.ArgumentError");
     }
 
     @Test
