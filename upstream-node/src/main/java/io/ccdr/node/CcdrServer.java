@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ccdr.metrics.DatabaseHealth;
 import io.ccdr.metrics.Metrics;
 import io.ccdr.metrics.MetricsHttpServer;
+import io.ccdr.node.bolt.BoltConfig;
+import io.ccdr.node.bolt.BoltServer;
 import io.ccdr.node.cluster.ClusterClient;
+import io.ccdr.node.query.QueryService;
 import io.ccdr.tls.SslPolicy;
 import org.apache.ratis.grpc.GrpcConfigKeys;
 import org.apache.ratis.grpc.GrpcTlsConfig;
@@ -82,6 +85,8 @@ public final class CcdrServer implements AutoCloseable {
     private SslPolicy clusterTls;
     private Metrics metrics;
     private MetricsHttpServer metricsHttp;
+    private BoltServer bolt;
+    private SslPolicy boltTls;
     private volatile boolean closed;
 
     private CcdrServer(ServerConfig config) throws IOException {
@@ -163,9 +168,31 @@ public final class CcdrServer implements AutoCloseable {
         systemClient = newClient(group, parameters);
         system.addListener(s -> databases.poke());
         databases.start(raft, system::state, this::boltAddressOf, metrics);
+        if (config.boltEnabled()) {
+            bolt = new BoltServer(new QueryService(this)).start(boltConfig());
+        }
         bootstrap = new Thread(this::bootstrap, "ccdr-bootstrap");
         bootstrap.setDaemon(true);
         bootstrap.start();
+    }
+
+    private BoltConfig boltConfig() {
+        BoltConfig c = BoltConfig.defaults(config.boltListenAddress().host(), config.boltListenAddress().port());
+        BoltConfig.TlsLevel level = BoltConfig.TlsLevel.valueOf(config.boltTlsLevel());
+        if (level == BoltConfig.TlsLevel.DISABLED) {
+            return c;
+        }
+        if (!config.boltSsl().enabled()) {
+            throw new io.ccdr.node.config.ConfigException("server.bolt.tls_level=" + level + " needs dbms.ssl.policy.bolt.enabled=true "
+                    + "and a bolt policy directory (private.key, public.crt)");
+        }
+        boltTls = SslPolicy.load(config.boltSsl());
+        return c.withTls(boltTls.nettyServerContext(), level);
+    }
+
+    /** The bound Bolt port (useful when configured as port 0), or -1 when Bolt is disabled. */
+    public int boltPort() {
+        return bolt == null ? -1 : bolt.boundPort();
     }
 
     /** A client for peers' cluster ports, over mutual TLS when the cluster policy is enabled. */
@@ -314,6 +341,33 @@ public final class CcdrServer implements AutoCloseable {
                 .map(d -> d.getInfo().getLeaderId() != null).orElse(false);
     }
 
+    /** The server id of the system database's leader, if known here. */
+    public Optional<String> systemLeaderId() {
+        return raft.division(RaftGroupId.valueOf(UUID.fromString(systemGroup.groupId())))
+                .map(d -> d.getInfo().getLeaderId()).map(RaftPeerId::toString);
+    }
+
+    /** Waits until this server has applied system state version {@code version} (a system bookmark). */
+    public void awaitSystemVersion(long version, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (system.state().version() < version) {
+            if (System.nanoTime() > end) {
+                throw new GraphException(ClusterErrors.BOOKMARK_TIMEOUT, "The system database on this server has not reached version "
+                        + version + " within " + timeout.toMillis() + " ms");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw ClusterErrors.unavailable(SystemState.SYSTEM, "interrupted");
+            }
+        }
+    }
+
+    public List<ServerInfo> systemMembers() {
+        return systemGroup.members();
+    }
+
     public boolean isSystemLeader() {
         return raft.division(RaftGroupId.valueOf(UUID.fromString(systemGroup.groupId())))
                 .map(d -> d.getInfo().isLeader()).orElse(false);
@@ -385,6 +439,7 @@ public final class CcdrServer implements AutoCloseable {
         if (bootstrap != null) {
             bootstrap.interrupt();
         }
+        closeQuietly(bolt);
         databases.close();
         closeQuietly(systemClient);
         closeQuietly(raft);
@@ -392,6 +447,7 @@ public final class CcdrServer implements AutoCloseable {
         closeQuietly(metricsHttp);
         closeQuietly(metrics);
         closeQuietly(clusterTls);
+        closeQuietly(boltTls);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -40,6 +40,13 @@ public final class ServerMain {
         out.println("ccdr server " + server.serverId() + " data=" + config.dataDirectory());
         out.println("listening: cluster " + config.clusterListenAddress() + " (advertised " + config.clusterAdvertisedAddress() + ")");
         out.println("listening: raft " + config.raftListenAddress() + " (advertised " + config.raftAdvertisedAddress() + ")");
+        if (config.boltEnabled()) {
+            out.println("listening: bolt " + config.boltListenAddress() + " (advertised " + config.boltAdvertisedAddress() + ", tls "
+                    + config.boltTlsLevel().toLowerCase(java.util.Locale.ROOT) + ")");
+        }
+        if (server.metricsPort() > 0) {
+            out.println("listening: metrics and health http://" + config.metrics().endpointText() + "/metrics");
+        }
         out.flush();
         try {
             while (!server.awaitReady(Duration.ofSeconds(30))) {
