@@ -38,7 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.concurrent.locks.StampedLock;
 import java.util.stream.Stream;
 
 /**
@@ -64,7 +64,12 @@ public final class GraphStore implements AutoCloseable {
     }
 
     private final Path dir;
-    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    /**
+     * Pins the open RocksDB instance: views and reads hold a read stamp, snapshot install and close
+     * take the write stamp. A StampedLock because a Bolt transaction opens a view on one worker
+     * thread and closes it on another.
+     */
+    private final StampedLock lifecycle = new StampedLock();
     private DBOptions dbOptions;
     private ColumnFamilyOptions cfOptions;
     private LRUCache blockCache;
@@ -175,17 +180,17 @@ public final class GraphStore implements AutoCloseable {
 
     /** A consistent read view of the committed state; close it when done. */
     public StoreView view() {
-        lifecycle.readLock().lock();
+        long stamp = lifecycle.readLock();
         try {
-            return new StoreView(this, true);
+            return new StoreView(this, true, stamp);
         } catch (RuntimeException e) {
-            lifecycle.readLock().unlock();
+            lifecycle.unlockRead(stamp);
             throw e;
         }
     }
 
-    void releaseView() {
-        lifecycle.readLock().unlock();
+    void releaseView(long stamp) {
+        lifecycle.unlockRead(stamp);
     }
 
     /** Records a Raft entry that carries no transaction (so replay can skip it next time). */
@@ -211,8 +216,8 @@ public final class GraphStore implements AutoCloseable {
         long txId = before.lastTxId() + 1;
         long commitTime = Math.max(before.lastCommitTimeMillis(), cs.proposedCommitTimeMillis());
         byte[] chain = ChainHash.next(before.chainHash(), txId, changeSetBytes);
-        lifecycle.readLock().lock(); // released when the live view closes
-        try (StoreView live = new StoreView(this, false); WriteBatch batch = new WriteBatch()) {
+        long stamp = lifecycle.readLock(); // released when the live view closes
+        try (StoreView live = new StoreView(this, false, stamp); WriteBatch batch = new WriteBatch()) {
             TransactionState tx = new TransactionState(live, null, cs.baseTxId(), true);
             for (ChangeSet.Op op : cs.ops()) {
                 tx.replay(op);
@@ -257,7 +262,7 @@ public final class GraphStore implements AutoCloseable {
     /** Committed transactions from {@code fromTxId} on, at most {@code max}, in txId order. */
     public List<TransactionRecord> transactions(long fromTxId, int max) {
         List<TransactionRecord> out = new ArrayList<>();
-        lifecycle.readLock().lock();
+        long stamp = lifecycle.readLock();
         try (RocksIterator it = db.newIterator(txlogCf())) {
             for (it.seek(Keys.id(fromTxId)); it.isValid() && out.size() < max; it.next()) {
                 long txId = Keys.getLong(it.key(), 0);
@@ -270,28 +275,34 @@ public final class GraphStore implements AutoCloseable {
                 out.add(decodeLogRecord(txId, it.value()));
             }
         } finally {
-            lifecycle.readLock().unlock();
+            lifecycle.unlockRead(stamp);
         }
         return out;
     }
 
     /** The oldest txId still in the transaction log, or lastTxId + 1 when the log is empty. */
     public long firstRetainedTxId() {
-        lifecycle.readLock().lock();
+        long stamp = lifecycle.readLock();
+        try {
+            return firstRetainedTxIdUnlocked();
+        } finally {
+            lifecycle.unlockRead(stamp);
+        }
+    }
+
+    private long firstRetainedTxIdUnlocked() {
         try (RocksIterator it = db.newIterator(txlogCf())) {
             it.seekToFirst();
             return it.isValid() ? Keys.getLong(it.key(), 0) : state.lastTxId() + 1;
-        } finally {
-            lifecycle.readLock().unlock();
         }
     }
 
     /** Drops transaction-log entries the policy no longer retains; returns how many were dropped. */
     public long pruneTransactionLog(RetentionPolicy policy, long nowMillis) {
-        lifecycle.readLock().lock();
+        long stamp = lifecycle.readLock();
         try {
             long last = state.lastTxId();
-            long first = firstRetainedTxId();
+            long first = firstRetainedTxIdUnlocked();
             long keepFrom = first;
             long bytesDropped = 0;
             try (RocksIterator it = db.newIterator(txlogCf())) {
@@ -319,13 +330,13 @@ public final class GraphStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw storageFailure(e);
         } finally {
-            lifecycle.readLock().unlock();
+            lifecycle.unlockRead(stamp);
         }
     }
 
     /** Approximate bytes on disk (SST files plus memtables). */
     public long sizeBytes() {
-        lifecycle.readLock().lock();
+        long stamp = lifecycle.readLock();
         try {
             long total = 0;
             for (ColumnFamilyHandle h : handles) {
@@ -336,7 +347,7 @@ public final class GraphStore implements AutoCloseable {
         } catch (RocksDBException e) {
             return -1;
         } finally {
-            lifecycle.readLock().unlock();
+            lifecycle.unlockRead(stamp);
         }
     }
 
@@ -345,7 +356,7 @@ public final class GraphStore implements AutoCloseable {
      * {@code target}, which must not exist. Returns the state the checkpoint holds.
      */
     public StoreState checkpoint(Path target) {
-        lifecycle.readLock().lock();
+        long stamp = lifecycle.readLock();
         try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
             StoreState at = state;
             // persist the applied index of trailing non-transaction entries too
@@ -358,7 +369,7 @@ public final class GraphStore implements AutoCloseable {
         } catch (RocksDBException e) {
             throw storageFailure(e);
         } finally {
-            lifecycle.readLock().unlock();
+            lifecycle.unlockRead(stamp);
         }
     }
 
@@ -374,8 +385,10 @@ public final class GraphStore implements AutoCloseable {
      * views to close; readers arriving meanwhile wait.
      */
     public void replaceWith(Path checkpoint) {
+        long stamp;
         try {
-            if (!lifecycle.writeLock().tryLock(60, TimeUnit.SECONDS)) {
+            stamp = lifecycle.tryWriteLock(60, TimeUnit.SECONDS);
+            if (stamp == 0) {
                 throw new IllegalStateException("store " + dir + " still has open readers after 60 s; cannot install snapshot");
             }
         } catch (InterruptedException e) {
@@ -401,7 +414,7 @@ public final class GraphStore implements AutoCloseable {
         } catch (IOException e) {
             throw new GraphException("Neo.DatabaseError.General.UnknownError", "cannot install checkpoint " + checkpoint + ": " + e.getMessage(), e);
         } finally {
-            lifecycle.writeLock().unlock();
+            lifecycle.unlockWrite(stamp);
         }
     }
 
@@ -436,11 +449,21 @@ public final class GraphStore implements AutoCloseable {
 
     @Override
     public void close() {
-        lifecycle.writeLock().lock();
+        long stamp = 0;
+        try {
+            stamp = lifecycle.tryWriteLock(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (stamp == 0) {
+            LOG.warn("store {} still has open readers after 10 s; closing anyway", dir);
+        }
         try {
             closeDb();
         } finally {
-            lifecycle.writeLock().unlock();
+            if (stamp != 0) {
+                lifecycle.unlockWrite(stamp);
+            }
         }
     }
 
@@ -452,7 +475,7 @@ public final class GraphStore implements AutoCloseable {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        lifecycle.readLock().lock();
+        long stamp = lifecycle.readLock();
         try (ReadOptions ro = new ReadOptions()) {
             for (ColumnFamilyHandle cf : List.of(nodesCf(), relsCf())) {
                 try (RocksIterator it = db.newIterator(cf, ro)) {
@@ -465,7 +488,7 @@ public final class GraphStore implements AutoCloseable {
                 }
             }
         } finally {
-            lifecycle.readLock().unlock();
+            lifecycle.unlockRead(stamp);
         }
         return sha.digest();
     }

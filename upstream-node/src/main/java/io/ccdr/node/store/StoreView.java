@@ -35,10 +35,12 @@ public final class StoreView implements GraphReader, AutoCloseable {
     private final ReadOptions readOptions;
     private final StoreState state;
     private final List<IndexDescriptor> schema;
+    private final long stamp;
     private boolean closed;
 
-    StoreView(GraphStore store, boolean consistent) {
+    StoreView(GraphStore store, boolean consistent, long stamp) {
         this.store = store;
+        this.stamp = stamp;
         this.snapshot = consistent ? store.db().getSnapshot() : null;
         this.readOptions = new ReadOptions();
         if (snapshot != null) {
@@ -206,6 +208,6 @@ public final class StoreView implements GraphReader, AutoCloseable {
         if (snapshot != null) {
             store.db().releaseSnapshot(snapshot);
         }
-        store.releaseView();
+        store.releaseView(stamp);
     }
 }
