@@ -75,7 +75,7 @@ public final class LocalCommand implements Runnable {
         void printStatus(Sandbox sandbox) {
             out().print(StatusTable.render(sandbox.status()));
             for (String cluster : sandbox.layout().clusterNames()) {
-                out().println("cluster " + cluster + ": " + sandbox.boltUri(cluster));
+                out().println("cluster " + cluster + ": " + sandbox.boltUri(cluster) + "  (user neo4j, password " + Sandbox.PASSWORD + ")");
             }
         }
     }

@@ -91,6 +91,13 @@ public final class Sandbox implements AutoCloseable {
                 new ServerProcess(d, server).writeConfiguration(layout.configuration(server));
             }
             SandboxPki.create(d, layout);
+            for (SandboxServer server : layout.servers()) {
+                try {
+                    io.ccdr.node.security.InitialPassword.write(d.resolve(server.name()).resolve("data"), PASSWORD);
+                } catch (IOException e) {
+                    throw new SandboxException("cannot write the initial password for " + server.name() + ": " + e.getMessage());
+                }
+            }
             s.save(d);
             return new Sandbox(d, launcher, s);
         }, true);
@@ -141,6 +148,9 @@ public final class Sandbox implements AutoCloseable {
     }
 
     /** {@code neo4j://127.0.0.1:<bolt port of the cluster's first server>}. */
+    /** The password of the sandbox's {@code neo4j} admin user (set before the clusters first form). */
+    public static final String PASSWORD = "ccdr-sandbox";
+
     public String boltUri(String cluster) {
         SandboxServer first = layout().serversOf(cluster).get(0);
         return "neo4j://" + first.boltAddress();
