@@ -6,6 +6,13 @@ import io.ccdr.node.embedded.EmbeddedCluster;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.store.GraphStore;
 import io.ccdr.tls.CertificateAuthority;
+import org.neo4j.driver.AccessMode;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.SessionConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -51,10 +58,16 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--tls", description = "run Raft and the cluster port over mutual TLS (a throwaway CA is generated)")
     boolean tls;
 
+    @Option(names = "--driver", description = "go through Bolt with the official Java driver (neo4j:// routing, executeWrite/executeRead) "
+            + "instead of the embedded Java API, and also measure routed reads")
+    boolean viaDriver;
+
+    private Driver driver;
+
     @Override
     public Integer call() throws Exception {
         Path root = dir != null ? dir : Files.createTempDirectory("ccdr-bench");
-        try (EmbeddedCluster cluster = new EmbeddedCluster(root, 3, Map.of())) {
+        try (EmbeddedCluster cluster = new EmbeddedCluster(root, 3, Map.of("dbms.security.auth_enabled", "false"))) {
             if (tls) {
                 CertificateAuthority ca = CertificateAuthority.initCa("bench", root.resolve("ca"));
                 for (int i = 0; i < cluster.size(); i++) {
@@ -66,8 +79,14 @@ public final class BenchCommand implements Callable<Integer> {
             }
             cluster.start();
             cluster.awaitLeader("neo4j", Duration.ofSeconds(60));
-            System.out.printf("ccdr bench: 3 primaries in one JVM, %d cores, max heap %d MiB, cluster TLS %s%n",
-                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, tls ? "on" : "off");
+            System.out.printf("ccdr bench: 3 primaries in one JVM, %d cores, max heap %d MiB, cluster TLS %s, client %s%n",
+                    Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, tls ? "on" : "off",
+                    viaDriver ? "official Java driver over Bolt (neo4j://)" : "embedded Java API");
+            if (viaDriver) {
+                driver = GraphDatabase.driver("neo4j://127.0.0.1:" + cluster.server(0).boltPort(), AuthTokens.none(),
+                        Config.builder().withMaxConnectionPoolSize(256).build());
+                driver.verifyConnectivity();
+            }
             if (warmupSeconds > 0) {
                 run(cluster, 16, warmupSeconds);
             }
@@ -75,6 +94,15 @@ public final class BenchCommand implements Callable<Integer> {
             for (int w : writers) {
                 Result r = run(cluster, w, durationSeconds);
                 System.out.printf("%-8d %-9.0f %-8.2f %-8.2f %-10d %d%n", w, r.perSecond, r.p50, r.p99, r.committed, r.retries);
+            }
+            if (viaDriver) {
+                System.out.println("routed reads (executeRead, MATCH by id):");
+                System.out.println("readers  tx/s      p50 ms   p99 ms   reads");
+                for (int w : writers) {
+                    Result r = run(cluster, w, durationSeconds, this::readOne);
+                    System.out.printf("%-8d %-9.0f %-8.2f %-8.2f %d%n", w, r.perSecond, r.p50, r.p99, r.committed);
+                }
+                driver.close();
             }
             if (bulkNodes > 0) {
                 bulk(cluster);
@@ -91,6 +119,28 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private Result run(EmbeddedCluster cluster, int threads, int seconds) throws InterruptedException {
+        return run(cluster, threads, seconds, viaDriver ? this::writeViaDriver : BenchCommand::writeOne);
+    }
+
+    interface Operation {
+        boolean perform(EmbeddedCluster cluster, long id, AtomicLong retries);
+    }
+
+    private boolean writeViaDriver(EmbeddedCluster cluster, long id, AtomicLong retries) {
+        try (Session s = driver.session()) {
+            s.executeWrite(tx -> tx.run("CREATE (:Bench {id: $id, name: $name})", Map.of("id", id, "name", "node-" + id)).consume());
+        }
+        return true;
+    }
+
+    private boolean readOne(EmbeddedCluster cluster, long id, AtomicLong retries) {
+        try (Session s = driver.session(SessionConfig.builder().withDefaultAccessMode(AccessMode.READ).build())) {
+            s.executeRead(tx -> tx.run("MATCH (b:Bench {id: $id}) RETURN b.name", Map.of("id", 1 + id % 1000)).list());
+        }
+        return true;
+    }
+
+    private Result run(EmbeddedCluster cluster, int threads, int seconds, Operation op) throws InterruptedException {
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicLong retries = new AtomicLong();
         List<LatencyRecorder> recorders = new ArrayList<>();
@@ -103,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
                 try {
                     while (running.get()) {
                         long start = System.nanoTime();
-                        if (writeOne(cluster, ids.incrementAndGet(), retries)) {
+                        if (op.perform(cluster, ids.incrementAndGet(), retries)) {
                             rec.record((System.nanoTime() - start) / 1000);
                         }
                     }

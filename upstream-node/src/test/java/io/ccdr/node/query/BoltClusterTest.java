@@ -55,6 +55,26 @@ class BoltClusterTest {
     }
 
     @Test
+    void theNodeJsDriverRoutesWritesReadsWithBookmarksAndTransactionFunctions() throws Exception {
+        Path scripts = Path.of("src/test/node").toAbsolutePath();
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(scripts.resolve("node_modules/neo4j-driver")),
+                "npm packages not installed: run `npm ci` in upstream-node/src/test/node (.ci/run does)");
+        ProcessBuilder pb = new ProcessBuilder("node", "cluster-smoke.mjs").directory(scripts.toFile()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("node-smoke.log").toFile());
+        pb.environment().put("BOLT_URI", "neo4j://127.0.0.1:" + cluster.server(1).boltPort());
+        pb.environment().put("BOLT_PASSWORD", PASSWORD);
+        Process p = pb.start();
+        boolean done = p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS);
+        String output = java.nio.file.Files.readString(dir.resolve("node-smoke.log"));
+        if (!done) {
+            p.destroyForcibly();
+        }
+        assertThat(done).as("node finished: " + output).isTrue();
+        assertThat(p.exitValue()).as(output).isZero();
+        assertThat(output).contains("4 passed, 0 failed");
+    }
+
+    @Test
     void theSeedApplicationPatternWorks() {
         try (Session session = driver.session()) {
             for (String name : List.of("Oslo", "Lima", "Oslo")) {

@@ -11,6 +11,11 @@ import io.ccdr.tls.PolicyFiles;
 import io.ccdr.tls.SslPolicy;
 import io.ccdr.tls.SslPolicyConfig;
 import org.junit.jupiter.api.Test;
+import org.neo4j.driver.AuthTokens;
+import org.neo4j.driver.Config;
+import org.neo4j.driver.Driver;
+import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
@@ -116,6 +121,36 @@ class ClusterTlsTest {
             throw new AssertionError("nothing should listen on " + cluster);
         } catch (IOException expected) {
             // refused
+        }
+    }
+
+    @Test
+    void driversConnectOverBoltTlsWhenItIsRequired() throws Exception {
+        CertificateAuthority ca = CertificateAuthority.initCa("bolt-ca", dir.resolve("bolt-ca"));
+        Path boltPolicy = dir.resolve("bolt-policy");
+        ca.issue("db", List.of("127.0.0.1", "localhost"), boltPolicy, 30);
+        Map<String, String> s = new HashMap<>(single(dir.resolve("bolt")));
+        s.put("dbms.ssl.policy.bolt.enabled", "true");
+        s.put("dbms.ssl.policy.bolt.base_directory", boltPolicy.toString());
+        s.put("server.bolt.tls_level", "REQUIRED");
+        s.put("dbms.security.auth_enabled", "false");
+        try (CcdrServer server = CcdrServer.start(ServerConfig.of(s, dir))) {
+            assertThat(server.awaitReady(Duration.ofSeconds(60))).isTrue();
+            int port = server.boltPort();
+            try (Driver ssc = GraphDatabase.driver("neo4j+ssc://127.0.0.1:" + port, AuthTokens.none())) {
+                assertThat(ssc.executableQuery("RETURN 1 AS one").execute().records().get(0).get("one").asInt()).isEqualTo(1);
+            }
+            // verified against the operator's CA, as neo4j+s does against the system trust store
+            Config verified = Config.builder().withEncryption()
+                    .withTrustStrategy(Config.TrustStrategy.trustCustomCertificateSignedBy(ca.directory().resolve(CertificateAuthority.CERT_FILE).toFile()))
+                    .build();
+            try (Driver secure = GraphDatabase.driver("neo4j://127.0.0.1:" + port, AuthTokens.none(), verified)) {
+                secure.verifyConnectivity();
+            }
+            try (Driver plain = GraphDatabase.driver("neo4j://127.0.0.1:" + port, AuthTokens.none(),
+                    Config.builder().withConnectionTimeout(3, java.util.concurrent.TimeUnit.SECONDS).build())) {
+                assertThatThrownBy(plain::verifyConnectivity).isInstanceOf(ServiceUnavailableException.class);
+            }
         }
     }
 
