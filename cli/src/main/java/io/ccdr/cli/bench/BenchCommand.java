@@ -174,20 +174,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     private static boolean writeOne(EmbeddedCluster cluster, long id, AtomicLong retries) {
-        for (int attempt = 0; attempt < 100; attempt++) {
-            try {
-                Database db = cluster.leaderOf("neo4j").flatMap(i -> cluster.server(i).database("neo4j"))
-                        .orElseThrow(() -> ClusterErrors.notALeader("neo4j", null));
-                db.write(tx -> tx.createNode(Set.of("Bench"), Map.of("id", id, "name", "node-" + id)));
-                return true;
-            } catch (GraphException e) {
-                if (!(e.isRetryable() || ClusterErrors.NOT_A_LEADER.equals(e.statusCode()))) {
-                    throw e;
-                }
-                retries.incrementAndGet();
-            }
-        }
-        return false;
+        cluster.writeToLeader("neo4j", tx -> tx.createNode(Set.of("Bench"), Map.of("id", id, "name", "node-" + id)),
+                Duration.ofSeconds(30), retries);
+        return true;
     }
 
     private void bulk(EmbeddedCluster cluster) {

@@ -42,6 +42,7 @@ public final class DemoCommand implements Callable<Integer> {
     Path dir;
 
     private final AtomicLong nextId = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
 
     @Override
     public Integer call() throws Exception {
@@ -126,22 +127,9 @@ public final class DemoCommand implements Callable<Integer> {
                     List<Long> mine = new ArrayList<>();
                     while (remaining.getAndDecrement() > 0) {
                         long id = nextId.incrementAndGet();
-                        for (int attempt = 0; ; attempt++) {
-                            Optional<Database> db = cluster.leaderOf("neo4j").flatMap(i -> cluster.server(i).database("neo4j"));
-                            try {
-                                if (db.isEmpty()) {
-                                    throw ClusterErrors.notALeader("neo4j", null);
-                                }
-                                WriteResult<Long> r = db.get().write(tx -> tx.createNode(Set.of("Account"), Map.of("id", id, "balance", 100L)));
-                                mine.add(r.txId());
-                                break;
-                            } catch (GraphException e) {
-                                if (attempt > 200 || !(e.isRetryable() || ClusterErrors.NOT_A_LEADER.equals(e.statusCode()))) {
-                                    throw e;
-                                }
-                                Thread.sleep(25);
-                            }
-                        }
+                        WriteResult<Long> r = cluster.writeToLeader("neo4j",
+                                tx -> tx.createNode(Set.of("Account"), Map.of("id", id, "balance", 100L)), Duration.ofSeconds(60), retries);
+                        mine.add(r.txId());
                     }
                     return mine;
                 }));

@@ -49,6 +49,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     private final Map<UUID, CompletableFuture<ApplyOutcome>> inFlight = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong active = new java.util.concurrent.atomic.AtomicLong();
     private volatile DatabaseMetrics metrics;
+    private final Proposer proposer;
     private volatile LeaderIds ids;
     private volatile long idsTerm = -1;
 
@@ -61,6 +62,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
         this.writeTimeout = writeTimeout;
         this.bookmarkTimeout = bookmarkTimeout;
         this.boltAddressOf = boltAddressOf;
+        this.proposer = new Proposer(raft, groupId);
         stateMachine.setListener(this);
     }
 
@@ -261,21 +263,15 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
         CompletableFuture<ApplyOutcome> applied = new CompletableFuture<>();
         inFlight.put(requestId, applied);
         try {
-            CompletableFuture<RaftClientReply> reply = raft.submitLocal(groupId,
-                    new io.ccdr.node.raft.DatabaseEntry(requestId, changeSet).encode());
-            CompletableFuture<Object> failed = reply.thenApply(r -> r.isSuccess() ? null : (Object) r)
-                    .exceptionally(e -> e);
+            CompletableFuture<Object> rejected = new CompletableFuture<>();
+            proposer.propose(new Proposer.Pending(requestId, changeSet, rejected));
             try {
-                Object first = CompletableFuture.anyOf(applied, failed.thenCompose(
-                        f -> f == null ? new CompletableFuture<>() : CompletableFuture.completedFuture(f)))
-                        .get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+                Object first = CompletableFuture.anyOf(applied, rejected).get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 if (first instanceof ApplyOutcome o) {
                     return o;
                 }
-            } catch (TimeoutException e) {
+            } catch (TimeoutException | ExecutionException e) {
                 // fall through to resolution
-            } catch (ExecutionException e) {
-                // reply failed: resolve below
             }
             if (applied.isDone()) {
                 return applied.join();

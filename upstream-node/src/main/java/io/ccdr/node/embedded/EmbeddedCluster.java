@@ -1,6 +1,11 @@
 package io.ccdr.node.embedded;
 
 import io.ccdr.node.CcdrServer;
+import io.ccdr.node.dbms.ClusterErrors;
+import io.ccdr.node.dbms.WriteResult;
+import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.graph.GraphWriter;
+import java.util.function.Function;
 
 import io.ccdr.node.config.ServerConfig;
 import io.ccdr.node.dbms.Database;
@@ -156,6 +161,34 @@ public final class EmbeddedCluster implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no leader for " + database + " within " + timeout.toSeconds() + " s");
+    }
+
+    /**
+     * Runs {@code work} as a write transaction on whichever server currently leads {@code database},
+     * retrying retryable failures (no leader, NotALeader, transient errors) for up to
+     * {@code timeout}, as a routing driver would. {@code retries} counts the retries.
+     */
+    public <T> WriteResult<T> writeToLeader(String database, Function<GraphWriter, T> work, Duration timeout,
+                                            java.util.concurrent.atomic.AtomicLong retries) {
+        long end = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Database db = leaderOf(database).flatMap(i -> Optional.ofNullable(servers[i]).flatMap(s -> s.database(database)))
+                        .orElseThrow(() -> ClusterErrors.notALeader(database, null));
+                return db.write(work);
+            } catch (GraphException e) {
+                if (!(e.isRetryable() || ClusterErrors.NOT_A_LEADER.equals(e.statusCode())) || System.nanoTime() > end) {
+                    throw e;
+                }
+                retries.incrementAndGet();
+                try {
+                    Thread.sleep(10);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
     }
 
     @Override

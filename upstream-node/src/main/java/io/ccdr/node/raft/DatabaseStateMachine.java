@@ -155,31 +155,41 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         long term = entry.getTerm();
         long index = entry.getIndex();
         GraphStore s = store;
-        if (index <= s.state().appliedIndex()) {
+        if (s.state().covers(index, StoreState.WHOLE_ENTRY)) {
             advanceApplied(term, index);
             return CompletableFuture.completedFuture(Message.EMPTY);
         }
-        UUID requestId = null;
-        ApplyOutcome outcome;
+        DatabaseEntry batch;
         try {
-            DatabaseEntry env = DatabaseEntry.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
-            requestId = env.requestId();
-            outcome = s.apply(term, index, env.changeSet());
+            batch = DatabaseEntry.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
         } catch (CorruptDataException e) {
+            LOG.warn("database {}: raft entry {} is not a change-set batch ({}); skipped", databaseName, index, e.getMessage());
             s.markApplied(term, index);
-            outcome = new ApplyOutcome.Rejected("Neo.DatabaseError.Transaction.TransactionCommitFailed", "corrupt entry: " + e.getMessage());
-        } catch (RuntimeException e) {
-            LOG.error("database {}: cannot apply raft entry {} ({}); this member stops applying", databaseName, index, e.getMessage());
-            return CompletableFuture.failedFuture(e);
+            advanceApplied(term, index);
+            return CompletableFuture.completedFuture(Message.EMPTY);
         }
+        Listener l = listener;
+        for (int item = 0; item < batch.items().size(); item++) {
+            if (s.state().covers(index, item)) {
+                continue; // applied before a crash; replay resumes after it
+            }
+            DatabaseEntry.Item it = batch.items().get(item);
+            ApplyOutcome outcome;
+            try {
+                outcome = s.apply(term, index, item, it.changeSet());
+            } catch (RuntimeException e) {
+                LOG.error("database {}: cannot apply raft entry {} item {} ({}); this member stops applying", databaseName, index, item, e.getMessage());
+                return CompletableFuture.failedFuture(e);
+            }
+            if (l != null) {
+                l.applied(it.requestId(), term, outcome);
+            }
+        }
+        s.markApplied(term, index);
         advanceApplied(term, index);
         lastAppliedTerm = term;
-        Listener l = listener;
-        if (l != null && requestId != null) {
-            l.applied(requestId, term, outcome);
-        }
         signalProgress();
-        return CompletableFuture.completedFuture(Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.ByteString.copyFrom(OutcomeCodec.encode(outcome))));
+        return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
     @Override

@@ -195,8 +195,12 @@ public final class GraphStore implements AutoCloseable {
 
     /** Records a Raft entry that carries no transaction (so replay can skip it next time). */
     public void markApplied(long term, long index) {
-        if (index > state.appliedIndex()) {
-            state = state.withApplied(term, index);
+        markApplied(term, index, StoreState.WHOLE_ENTRY);
+    }
+
+    private void markApplied(long term, long index, int item) {
+        if (!state.covers(index, item)) {
+            state = state.withApplied(term, index, item);
         }
     }
 
@@ -205,11 +209,16 @@ public final class GraphStore implements AutoCloseable {
      * member given the same store and bytes reaches the same outcome and the same chain hash.
      */
     public ApplyOutcome apply(long term, long index, byte[] changeSetBytes) {
+        return apply(term, index, 0, changeSetBytes);
+    }
+
+    /** Applies change set number {@code item} of Raft entry {@code (term, index)}. */
+    public ApplyOutcome apply(long term, long index, int item, byte[] changeSetBytes) {
         ChangeSet cs;
         try {
             cs = ChangeSetCodec.decode(changeSetBytes);
         } catch (CorruptDataException e) {
-            markApplied(term, index);
+            markApplied(term, index, item);
             return new ApplyOutcome.Rejected("Neo.DatabaseError.Transaction.TransactionCommitFailed", "corrupt change set: " + e.getMessage());
         }
         StoreState before = state;
@@ -224,7 +233,7 @@ public final class GraphStore implements AutoCloseable {
             }
             long[] nextIds = {before.nextNodeId(), before.nextRelationshipId()};
             new ChangeSetMaterializer(this, live, tx, txId, batch, nextIds).materialize();
-            StoreState after = new StoreState(term, index, txId, commitTime, chain, nextIds[0], nextIds[1]);
+            StoreState after = new StoreState(term, index, item, txId, commitTime, chain, nextIds[0], nextIds[1]);
             batch.put(metaCf(), STATE_KEY, after.encode());
             byte[] logRecord = encodeLogRecord(commitTime, chain, changeSetBytes);
             batch.put(txlogCf(), Keys.id(txId), logRecord);
@@ -238,7 +247,7 @@ public final class GraphStore implements AutoCloseable {
             state = after;
             return new ApplyOutcome.Committed(txId, commitTime, chain);
         } catch (GraphException e) {
-            markApplied(term, index);
+            markApplied(term, index, item);
             return new ApplyOutcome.Rejected(e.statusCode(), e.getMessage());
         } catch (RocksDBException e) {
             // The store cannot take the write (e.g. disk full). Not deterministic, so never report

@@ -9,26 +9,36 @@ import io.ccdr.node.tx.ChainHash;
  * entry, the last committed transaction with its commit time and chain hash, and the id high-water
  * marks. After any crash the store is exactly at one of these positions.
  */
-public record StoreState(long appliedTerm, long appliedIndex, long lastTxId, long lastCommitTimeMillis,
+public record StoreState(long appliedTerm, long appliedIndex, int appliedItem, long lastTxId, long lastCommitTimeMillis,
                          byte[] chainHash, long nextNodeId, long nextRelationshipId) {
+    /** {@code appliedItem} when the whole entry at {@code appliedIndex} is applied. */
+    public static final int WHOLE_ENTRY = Integer.MAX_VALUE;
 
     public static StoreState empty() {
-        return new StoreState(0, -1, 0, 0, ChainHash.genesis(), 0, 0);
+        return new StoreState(0, -1, WHOLE_ENTRY, 0, 0, ChainHash.genesis(), 0, 0);
     }
 
-    StoreState withApplied(long term, long index) {
-        return new StoreState(term, index, lastTxId, lastCommitTimeMillis, chainHash, nextNodeId, nextRelationshipId);
+    /**
+     * Whether item {@code item} of Raft entry {@code index} is already in the store. A Raft entry
+     * can carry several change sets (group commit); each is applied in its own batch.
+     */
+    public boolean covers(long index, int item) {
+        return index < appliedIndex || (index == appliedIndex && item <= appliedItem);
+    }
+
+    StoreState withApplied(long term, long index, int item) {
+        return new StoreState(term, index, item, lastTxId, lastCommitTimeMillis, chainHash, nextNodeId, nextRelationshipId);
     }
 
     byte[] encode() {
-        return new BinaryWriter(96).writeLong(appliedTerm).writeLong(appliedIndex).writeLong(lastTxId)
+        return new BinaryWriter(100).writeLong(appliedTerm).writeLong(appliedIndex).writeLong(appliedItem).writeLong(lastTxId)
                 .writeLong(lastCommitTimeMillis).writeBytes(chainHash).writeLong(nextNodeId)
                 .writeLong(nextRelationshipId).toByteArray();
     }
 
     static StoreState decode(byte[] b) {
         BinaryReader r = new BinaryReader(b);
-        return new StoreState(r.readLong(), r.readLong(), r.readLong(), r.readLong(), r.readBytes(ChainHash.LENGTH),
+        return new StoreState(r.readLong(), r.readLong(), (int) r.readLong(), r.readLong(), r.readLong(), r.readBytes(ChainHash.LENGTH),
                 r.readLong(), r.readLong());
     }
 

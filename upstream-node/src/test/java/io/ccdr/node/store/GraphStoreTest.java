@@ -267,6 +267,25 @@ class GraphStoreTest {
     }
 
     @Test
+    void aRaftEntryCarryingSeveralChangeSetsRecordsHowFarItGot() {
+        try (GraphStore store = GraphStore.open(dir.resolve("g"))) {
+            byte[] first = prepare(store, t -> t.createNode(Set.of("A"), Map.of()));
+            byte[] second = prepare(store, t -> t.createNode(Set.of("B"), Map.of()));
+            store.apply(3, 7, 0, first);
+            assertThat(store.state().covers(7, 0)).isTrue();
+            assertThat(store.state().covers(7, 1)).as("item 1 of entry 7 still to apply after a crash here").isFalse();
+            store.apply(3, 7, 1, second);
+            assertThat(store.state().lastTxId()).isEqualTo(2);
+            assertThat(store.state().covers(7, 1)).isTrue();
+            assertThat(store.state().covers(8, 0)).isFalse();
+        }
+        try (GraphStore reopened = GraphStore.open(dir.resolve("g"))) {
+            assertThat(reopened.state().covers(7, 1)).isTrue();
+            assertThat(reopened.state().lastTxId()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void retentionPolicyForms() {
         assertThat(RetentionPolicy.parse("2 days").kind()).isEqualTo(RetentionPolicy.Kind.AGE_MILLIS);
         assertThat(RetentionPolicy.parse("1G size").amount()).isEqualTo(1L << 30);
