@@ -1,6 +1,7 @@
 package io.ccdr.node;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ccdr.metrics.CertificateExpiryMetrics;
 import io.ccdr.metrics.DatabaseHealth;
 import io.ccdr.metrics.Metrics;
 import io.ccdr.metrics.MetricsHttpServer;
@@ -127,6 +128,10 @@ public final class CcdrServer implements AutoCloseable {
             clusterTls = SslPolicy.load(config.clusterSsl());
         }
         metrics = Metrics.create(config.metrics());
+        if (clusterTls != null) {
+            SslPolicy policy = clusterTls;
+            CertificateExpiryMetrics.bind(metrics, "cluster", policy::earliestExpiry);
+        }
         if (config.metrics().enabled()) {
             metricsHttp = MetricsHttpServer.start(config.metrics(), metrics, this::health);
         }
@@ -187,6 +192,8 @@ public final class CcdrServer implements AutoCloseable {
                     + "and a bolt policy directory (private.key, public.crt)");
         }
         boltTls = SslPolicy.load(config.boltSsl());
+        SslPolicy policy = boltTls;
+        CertificateExpiryMetrics.bind(metrics, "bolt", policy::earliestExpiry);
         return c.withTls(boltTls.nettyServerContext(), level);
     }
 

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
+import org.neo4j.driver.QueryConfig;
 import org.neo4j.driver.Record;
 
 import java.nio.file.Path;
@@ -37,20 +38,31 @@ class DriverFailoverTest {
         Sandbox sandbox = Sandbox.create(tmp.resolve("sandbox"), layout);
         try {
             sandbox.start(Duration.ofSeconds(180));
-            try (Driver driver = GraphDatabase.driver(sandbox.boltUri("a"), AuthTokens.basic("neo4j", Sandbox.PASSWORD))) {
+            // The application's seed address is the leader itself: when it dies, the driver must find
+            // the new leader through the other routers. It names its database, as Neo4j recommends:
+            // with Bolt <= 5.4 a driver resolves an unnamed home database through the seed address only.
+            String seed = sandbox.leader("a", "neo4j").map(l -> "neo4j://" + layout.server(l).boltAddress()).orElse(sandbox.boltUri("a"));
+            try (Driver driver = GraphDatabase.driver(seed, AuthTokens.basic("neo4j", Sandbox.PASSWORD))) {
                 driver.verifyConnectivity();
                 List<Long> acknowledged = new ArrayList<>();
                 List<Long> ackTimes = new ArrayList<>();
                 List<Throwable> errors = new ArrayList<>();
                 String killed = null;
                 long killedAt = 0;
+                QueryConfig neo4j = QueryConfig.builder().withDatabase("neo4j").build();
+                long deadline = System.nanoTime() + Duration.ofSeconds(150).toNanos();
                 for (long i = 1; i <= 400 && (killed == null || acknowledged.size() < 140); i++) {
                     try {
-                        driver.executableQuery("CREATE (:Ping {id: $i})").withParameters(Map.of("i", i)).execute();
+                        driver.executableQuery("CREATE (:Ping {id: $i})").withParameters(Map.of("i", i)).withConfig(neo4j).execute();
                         acknowledged.add(i);
                         ackTimes.add(System.nanoTime());
                     } catch (RuntimeException e) {
                         errors.add(e);
+                        e.printStackTrace();
+                        break; // the application saw an exception: the story has failed, no need to go on
+                    }
+                    if (System.nanoTime() > deadline) {
+                        break;
                     }
                     if (killed == null && acknowledged.size() == 60) {
                         Optional<String> leader = sandbox.leader("a", "neo4j");
@@ -70,7 +82,7 @@ class DriverFailoverTest {
                 System.out.printf("failover: killed %s; %d writes acknowledged; longest gap between acknowledged writes %d ms%n",
                         killed, acknowledged.size(), gapMillis);
                 Map<Long, Long> copies = new HashMap<>();
-                for (Record r : driver.executableQuery("MATCH (p:Ping) RETURN p.id AS id, count(*) AS n").execute().records()) {
+                for (Record r : driver.executableQuery("MATCH (p:Ping) RETURN p.id AS id, count(*) AS n").withConfig(neo4j).execute().records()) {
                     copies.put(r.get("id").asLong(), r.get("n").asLong());
                 }
                 for (long id : acknowledged) {

@@ -347,12 +347,5 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
         }
     }
 
-    @Override
-    public void leaderReady(long term) {
-        // ids are (re)initialised lazily for the new term
-    }
 
-    @Override
-    public void leaderChanged(RaftPeerId newLeader) {
-    }
 }

@@ -148,7 +148,4 @@ final class DatabaseTransaction implements BoltTransaction {
         }
     }
 
-    static GraphException notALeader(Database db) {
-        return ClusterErrors.notALeader(db.name(), null);
-    }
 }

@@ -40,13 +40,10 @@ import java.util.concurrent.TimeUnit;
 public final class DatabaseStateMachine extends BaseStateMachine {
     private static final Logger LOG = LoggerFactory.getLogger(DatabaseStateMachine.class);
 
-    /** Told about applied transactions and leadership; implemented by the database. */
+    /** Told about every applied change set (so a proposer learns its outcome); implemented by the database. */
+    @FunctionalInterface
     public interface Listener {
         void applied(UUID requestId, long term, ApplyOutcome outcome);
-
-        void leaderReady(long term);
-
-        void leaderChanged(RaftPeerId newLeader);
     }
 
     private final String databaseName;
@@ -204,19 +201,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
     }
 
     @Override
-    public void notifyLeaderReady() {
-        Listener l = listener;
-        if (l != null) {
-            l.leaderReady(lastAppliedTerm);
-        }
-    }
-
-    @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
-        Listener l = listener;
-        if (l != null) {
-            l.leaderChanged(newLeaderId);
-        }
         signalProgress();
     }
 
@@ -280,7 +265,4 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         }
     }
 
-    TermIndex appliedTermIndex() {
-        return getLastAppliedTermIndex();
-    }
 }

@@ -502,7 +502,4 @@ public final class GraphStore implements AutoCloseable {
         return sha.digest();
     }
 
-    static Map<String, Object> copy(Map<String, Object> m) {
-        return new HashMap<>(Objects.requireNonNull(m));
-    }
 }

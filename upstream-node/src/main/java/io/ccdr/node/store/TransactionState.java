@@ -414,7 +414,4 @@ public final class TransactionState implements GraphWriter {
         return baseTxId;
     }
 
-    static boolean sameValue(Object a, Object b) {
-        return Objects.equals(a, b);
-    }
 }

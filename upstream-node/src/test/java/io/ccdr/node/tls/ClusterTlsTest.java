@@ -81,6 +81,8 @@ class ClusterTlsTest {
             assertThat(cluster.server(0).clusterClient().request(port, new Frame(Frame.Type.STATUS, new byte[0]), Duration.ofSeconds(2))
                     .type()).isEqualTo(Frame.Type.STATUS_REPLY);
             assertThat(cluster.server(leader).database("neo4j").orElseThrow().lastCommittedTxId()).isEqualTo(20);
+            // the certificate's expiry is exported for the CertificateExpiringSoon alert
+            assertThat(cluster.server(0).metrics().scrape()).contains("neo4j_ssl_certificate_expiry_seconds{policy=\"cluster\"}");
         }
     }
 
