@@ -1,5 +1,6 @@
 package io.ccdr.node.query;
 
+import io.ccdr.metrics.BoltMetrics;
 import io.ccdr.node.CcdrServer;
 import io.ccdr.node.bolt.BoltBackend;
 import io.ccdr.node.bolt.BoltTransaction;
@@ -32,12 +33,14 @@ public final class QueryService implements BoltBackend {
     private final Authenticator authenticator;
     private final Topology topology;
     private final CypherEngine engine;
+    private final BoltMetrics metrics;
 
     public QueryService(CcdrServer server) {
         this.server = server;
         this.authenticator = new Authenticator(server::systemState, server.config().authEnabled());
         this.topology = new Topology(server);
         this.engine = new CypherEngine(new Procedures(server, topology));
+        this.metrics = BoltMetrics.bind(server.metrics());
     }
 
     CypherEngine engine() {
@@ -62,7 +65,12 @@ public final class QueryService implements BoltBackend {
         }
         Object principal = authToken.get("principal");
         Object credentials = authToken.get("credentials");
-        return authenticator.authenticate(principal instanceof String p ? p : null, credentials instanceof String c ? c : null).name();
+        try {
+            return authenticator.authenticate(principal instanceof String p ? p : null, credentials instanceof String c ? c : null).name();
+        } catch (GraphException e) {
+            metrics.recordFailure(e.statusCode());
+            throw e;
+        }
     }
 
     /** The effective user of a session: everything is allowed when authentication is disabled. */
@@ -87,6 +95,15 @@ public final class QueryService implements BoltBackend {
 
     @Override
     public BoltTransaction begin(TransactionRequest request) {
+        try {
+            return new MeteredTransaction(open(request), metrics);
+        } catch (GraphException e) {
+            metrics.recordFailure(e.statusCode());
+            throw e;
+        }
+    }
+
+    private BoltTransaction open(TransactionRequest request) {
         Principal who = principal(request.impersonatedUser() != null ? request.impersonatedUser() : request.principal());
         String name = request.database() == null || request.database().isEmpty()
                 ? defaultDatabase() : request.database().toLowerCase(Locale.ROOT);

@@ -152,6 +152,11 @@ class BoltClusterTest {
         assertThatThrownBy(() -> driver.executableQuery("MATCH (n RETURN n").execute())
                 .isInstanceOf(ClientException.class)
                 .satisfies(e -> assertThat(((ClientException) e).code()).isEqualTo("Neo.ClientError.Statement.SyntaxError"));
+        boolean counted = false;
+        for (int i = 0; i < 3; i++) {
+            counted |= cluster.server(i).metrics().scrape().contains("status=\"Neo.ClientError.Statement.SyntaxError\"");
+        }
+        assertThat(counted).as("Bolt failures are counted by status code").isTrue();
     }
 
     @Test
