@@ -29,12 +29,14 @@ public final class AdminCommand implements Runnable {
         @Parameters(index = "0", paramLabel = "PASSWORD", description = "at least 8 characters")
         String password;
 
-        @Option(names = "--conf", required = true, paramLabel = "FILE", description = "the server's configuration file")
+        @Option(names = "--conf", paramLabel = "FILE",
+                description = "the server's configuration file (default: ./ccdr.conf if present, else the default settings in this directory)")
         Path conf;
 
         @Override
         public Integer call() throws Exception {
-            ServerConfig config = ServerConfig.load(conf, System.getenv());
+            Path file = conf != null ? conf : (java.nio.file.Files.exists(Path.of("ccdr.conf")) ? Path.of("ccdr.conf") : null);
+            ServerConfig config = ServerConfig.load(file, System.getenv());
             try {
                 InitialPassword.write(config.dataDirectory(), password);
             } catch (IllegalArgumentException e) {
