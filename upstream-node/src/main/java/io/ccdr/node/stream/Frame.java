@@ -21,6 +21,11 @@ public record Frame(int type, byte[] payload) {
     public static final class Type {
         public static final int DISCOVER = 1, DISCOVER_REPLY = 2;
         public static final int STATUS = 3, STATUS_REPLY = 4;
+        /**
+         * Transaction stream (docs/design/transaction-stream.md). SUBSCRIBE turns the connection into a
+         * one-way stream of TX_BATCH and HEARTBEAT frames, ended by STORE_COPY_NEEDED or ERROR.
+         */
+        public static final int SUBSCRIBE = 5, TX_BATCH = 6, HEARTBEAT = 8, STORE_COPY_NEEDED = 10;
         public static final int ERROR = 127;
 
         private Type() {
