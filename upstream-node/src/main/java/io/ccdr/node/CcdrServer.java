@@ -448,11 +448,11 @@ public final class CcdrServer implements AutoCloseable {
             bootstrap.interrupt();
         }
         closeQuietly(bolt);
+        transactionStream.close(); // subscribers move to another member before the stores close
         databases.close();
         closeQuietly(systemClient);
         closeQuietly(raft);
         clusterPort.close();
-        transactionStream.close();
         closeQuietly(metricsHttp);
         closeQuietly(metrics);
         closeQuietly(clusterTls);

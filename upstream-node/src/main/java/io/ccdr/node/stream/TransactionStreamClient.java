@@ -44,9 +44,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * returned from {@link Listener#onBatch}. A listener that blocks therefore stops the socket being
  * read; TCP flow control and the server's writability check do the rest.
  *
- * <p>Outcomes: lineage breaks (server-reported or found while verifying) and client errors from the
- * server stop the client for good ({@link Listener#onError}); so does
- * {@link Listener#onStoreCopyNeeded}. Transient server errors, connection loss, a missing heartbeat
+ * <p>Outcomes: lineage breaks (server-reported or found while verifying) and other
+ * {@code Neo.ClientError.*} answers stop the client for good ({@link Listener#onError}); so does
+ * {@link Listener#onStoreCopyNeeded}. Transient and database errors, connection loss, a missing heartbeat
  * and an exception thrown by the listener lead to a reconnect (with bounded exponential backoff,
  * reset once a subscription is accepted).
  */
@@ -259,11 +259,12 @@ public final class TransactionStreamClient implements AutoCloseable {
                 }
                 case Frame.Type.ERROR -> {
                     StreamMessages.Error e = StreamMessages.Error.decode(frame.payload());
-                    if (e.code().startsWith("Neo.TransientError.")) {
-                        connectionLost(gen, new IOException(e.code() + ": " + e.message()));
-                    } else {
+                    if (e.code().startsWith("Neo.ClientError.")) {
                         stop();
                         safely(() -> listener.onError(e.code(), e.message()));
+                    } else {
+                        // transient or server-side trouble on this member: another member may serve us
+                        connectionLost(gen, new IOException(e.code() + ": " + e.message()));
                     }
                 }
                 default -> connectionLost(gen, new IOException("unexpected frame type " + frame.type() + " on the transaction stream"));

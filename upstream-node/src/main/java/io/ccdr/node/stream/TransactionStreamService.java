@@ -74,6 +74,7 @@ public final class TransactionStreamService implements AutoCloseable {
     private final Settings settings;
     private final ScheduledExecutorService executor;
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     /**
      * @param databases the store of a database hosted on this server, by name (empty when not hosted)
@@ -106,6 +107,11 @@ public final class TransactionStreamService implements AutoCloseable {
     }
 
     private TransactionStreamServer.StreamSession open(Channel channel, byte[] payload) {
+        if (closed) {
+            channel.writeAndFlush(TransactionStreamServer.error(StreamMessages.DATABASE_UNAVAILABLE, "this server is shutting down"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return null;
+        }
         StreamMessages.Subscribe request;
         try {
             request = StreamMessages.Subscribe.decode(payload);
@@ -131,6 +137,7 @@ public final class TransactionStreamService implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
         for (Subscription s : subscriptions) {
             s.channel.close();
         }
@@ -181,20 +188,26 @@ public final class TransactionStreamService implements AutoCloseable {
             if (wip.getAndIncrement() != 0) {
                 return;
             }
-            executor.execute(() -> {
-                int missed = 1;
-                do {
-                    try {
-                        step();
-                    } catch (RuntimeException e) {
-                        // e.g. the store was closed because the database was dropped or is being replaced
-                        LOG.warn("transaction stream of {} to {} failed: {}", request.database(), channel.remoteAddress(), e.toString());
-                        finish(TransactionStreamServer.error(StreamMessages.DATABASE_UNAVAILABLE, "database '" + request.database()
-                                + "' cannot be streamed from this server right now: " + e.getMessage()));
-                    }
-                    missed = wip.addAndGet(-missed);
-                } while (missed != 0);
-            });
+            try {
+                executor.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                channel.close(); // shutting down
+            }
+        }
+
+        private void drain() {
+            int missed = 1;
+            do {
+                try {
+                    step();
+                } catch (RuntimeException e) {
+                    // e.g. the store was closed because the database was dropped or is being replaced
+                    LOG.warn("transaction stream of {} to {} failed: {}", request.database(), channel.remoteAddress(), e.toString());
+                    finish(TransactionStreamServer.error(StreamMessages.DATABASE_UNAVAILABLE, "database '" + request.database()
+                            + "' cannot be streamed from this server right now: " + e.getMessage()));
+                }
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
         }
 
         private void step() {
