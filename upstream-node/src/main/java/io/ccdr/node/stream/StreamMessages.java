@@ -78,6 +78,90 @@ public final class StreamMessages {
         }
     }
 
+    /**
+     * STORE_COPY: string database, string copyId ("" for a new copy), string resumeFile ("" to start at the
+     * first file), int64 resumeOffset (bytes of resumeFile the reader already holds).
+     */
+    public record StoreCopyRequest(String database, String copyId, String resumeFile, long resumeOffset) {
+        public Frame toFrame() {
+            return new Frame(Frame.Type.STORE_COPY, new BinaryWriter(64).writeString(database).writeString(copyId)
+                    .writeString(resumeFile).writeLong(resumeOffset).toByteArray());
+        }
+
+        public static StoreCopyRequest decode(byte[] payload) {
+            BinaryReader r = new BinaryReader(payload);
+            StoreCopyRequest s = new StoreCopyRequest(r.readString(), r.readString(), r.readString(), r.readLong());
+            requireEnd(r);
+            return s;
+        }
+    }
+
+    /** One file of a store copy. */
+    public record CopyFile(String name, long size) {
+    }
+
+    /**
+     * STORE_COPY_BEGIN: string copyId, int64 txId, 32 bytes chain hash, int64 lastCommitTimeMillis,
+     * varint file count, per file string name + int64 size (files are then sent in this order).
+     */
+    public record StoreCopyBegin(String copyId, long txId, byte[] chainHash, long lastCommitTimeMillis, List<CopyFile> files) {
+        public Frame toFrame() {
+            BinaryWriter w = new BinaryWriter(128 + files.size() * 32).writeString(copyId).writeLong(txId).writeBytes(chainHash)
+                    .writeLong(lastCommitTimeMillis).writeVarInt(files.size());
+            for (CopyFile f : files) {
+                w.writeString(f.name()).writeLong(f.size());
+            }
+            return new Frame(Frame.Type.STORE_COPY_BEGIN, w.toByteArray());
+        }
+
+        public static StoreCopyBegin decode(byte[] payload) {
+            BinaryReader r = new BinaryReader(payload);
+            String id = r.readString();
+            long txId = r.readLong();
+            byte[] hash = r.readBytes(ChainHash.LENGTH);
+            long time = r.readLong();
+            int n = r.readVarInt();
+            if ((long) n * 9 > r.remaining()) {
+                throw new CorruptDataException("store copy claims " + n + " files in " + payload.length + " bytes");
+            }
+            List<CopyFile> files = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                files.add(new CopyFile(r.readString(), r.readLong()));
+            }
+            requireEnd(r);
+            return new StoreCopyBegin(id, txId, hash, time, List.copyOf(files));
+        }
+
+        public long totalBytes() {
+            return files.stream().mapToLong(CopyFile::size).sum();
+        }
+    }
+
+    /** STORE_COPY_CHUNK: string file, int64 offset, varint length + data, int64 CRC32C of data (low 32 bits). */
+    public record StoreCopyChunk(String file, long offset, byte[] data, int crc) {
+        public static Frame frame(String file, long offset, byte[] data) {
+            return new Frame(Frame.Type.STORE_COPY_CHUNK, new BinaryWriter(data.length + 64).writeString(file).writeLong(offset)
+                    .writeVarInt(data.length).writeBytes(data).writeLong(crc32c(data) & 0xFFFFFFFFL).toByteArray());
+        }
+
+        public static StoreCopyChunk decode(byte[] payload) {
+            BinaryReader r = new BinaryReader(payload);
+            StoreCopyChunk c = new StoreCopyChunk(r.readString(), r.readLong(), r.readBytes(r.readVarInt()), (int) r.readLong());
+            requireEnd(r);
+            return c;
+        }
+
+        public boolean intact() {
+            return crc32c(data) == crc;
+        }
+    }
+
+    static int crc32c(byte[] data) {
+        java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+        crc.update(data);
+        return (int) crc.getValue();
+    }
+
     /** ERROR: UTF-8 JSON {@code {"code": ..., "message": ...}} (the cluster port's existing error frame). */
     public record Error(String code, String message) {
         public static Error decode(byte[] payload) {

@@ -11,7 +11,16 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -51,19 +60,23 @@ public final class TransactionStreamService implements AutoCloseable {
      * @param pollInterval      how often an idle subscription looks for new commits
      * @param catchUpGrace      how long a subscription from beyond this member's last txId waits for
      *                          this member to catch up before it is refused as a lineage mismatch
+     * @param storeCopyChunkBytes bytes of file data per STORE_COPY_CHUNK
      */
     public record Settings(int maxBatchRecords, int maxBatchBytes, Duration heartbeatInterval, Duration pollInterval,
-                           Duration catchUpGrace) {
+                           Duration catchUpGrace, int storeCopyChunkBytes) {
         public Settings {
-            if (maxBatchRecords < 1 || maxBatchBytes < 1) {
-                throw new IllegalArgumentException("batch limits must be positive");
+            if (maxBatchRecords < 1 || maxBatchBytes < 1 || storeCopyChunkBytes < 1) {
+                throw new IllegalArgumentException("batch and chunk limits must be positive");
             }
         }
 
         public static Settings defaults() {
-            return new Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5), Duration.ofSeconds(3));
+            return new Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5), Duration.ofSeconds(3), 1 << 20);
         }
     }
+
+    /** How long an unused store-copy checkpoint is kept for a reader to resume. */
+    private static final Duration COPY_RETENTION = Duration.ofMinutes(10);
 
     /** A point-in-time view of one subscription, for status output and tests. */
     public record SubscriptionInfo(String database, String remote, long nextTxId, long recordsSent, boolean writable,
@@ -75,6 +88,7 @@ public final class TransactionStreamService implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    private final Map<String, CopyCheckpoint> checkpoints = new ConcurrentHashMap<>();
 
     /**
      * @param databases the store of a database hosted on this server, by name (empty when not hosted)
@@ -96,6 +110,7 @@ public final class TransactionStreamService implements AutoCloseable {
     /** Serves SUBSCRIBE on {@code server}. */
     public void register(TransactionStreamServer server) {
         server.handleStream(Frame.Type.SUBSCRIBE, this::open);
+        server.handleStream(Frame.Type.STORE_COPY, this::openCopy);
     }
 
     public List<SubscriptionInfo> subscriptions() {
@@ -133,6 +148,22 @@ public final class TransactionStreamService implements AutoCloseable {
                 s.kick();
             }
         }
+        long now = System.nanoTime();
+        for (CopyCheckpoint c : checkpoints.values()) {
+            if (c.users.get() == 0 && now - c.lastUsedNanos > COPY_RETENTION.toNanos()) {
+                dropCheckpoint(c);
+            }
+        }
+    }
+
+    private void dropCheckpoint(CopyCheckpoint c) {
+        if (checkpoints.remove(c.id, c)) {
+            try {
+                GraphStore.deleteRecursively(c.dir);
+            } catch (IOException e) {
+                LOG.warn("cannot delete store-copy checkpoint {}: {}", c.dir, e.getMessage());
+            }
+        }
     }
 
     @Override
@@ -142,6 +173,212 @@ public final class TransactionStreamService implements AutoCloseable {
             s.channel.close();
         }
         executor.shutdownNow();
+        for (CopyCheckpoint c : checkpoints.values()) {
+            dropCheckpoint(c);
+        }
+    }
+
+    // ---- store copy ------------------------------------------------------------------------------
+
+    /** A consistent checkpoint made for readers that copy the store; kept a while so they can resume. */
+    private static final class CopyCheckpoint {
+        final String id;
+        final String database;
+        final Path dir;
+        final StoreState state;
+        final List<StreamMessages.CopyFile> files;
+        final AtomicInteger users = new AtomicInteger();
+        volatile long lastUsedNanos = System.nanoTime();
+
+        CopyCheckpoint(String id, String database, Path dir, StoreState state, List<StreamMessages.CopyFile> files) {
+            this.id = id;
+            this.database = database;
+            this.dir = dir;
+            this.state = state;
+            this.files = files;
+        }
+    }
+
+    private TransactionStreamServer.StreamSession openCopy(Channel channel, byte[] payload) {
+        StreamMessages.StoreCopyRequest request;
+        try {
+            request = StreamMessages.StoreCopyRequest.decode(payload);
+        } catch (CorruptDataException e) {
+            LOG.warn("closing cluster stream connection from {}: malformed STORE_COPY: {}", channel.remoteAddress(), e.getMessage());
+            channel.writeAndFlush(TransactionStreamServer.error(StreamMessages.INVALID_REQUEST, "malformed STORE_COPY: " + e.getMessage()))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return null;
+        }
+        if (closed) {
+            channel.writeAndFlush(TransactionStreamServer.error(StreamMessages.DATABASE_UNAVAILABLE, "this server is shutting down"))
+                    .addListener(ChannelFutureListener.CLOSE);
+            return null;
+        }
+        CopySession session = new CopySession(channel, request);
+        session.kick();
+        return session;
+    }
+
+    private CopyCheckpoint newCheckpoint(String database, GraphStore store) throws IOException {
+        String id = UUID.randomUUID().toString();
+        Path root = Files.createTempDirectory("ccdr-store-copy-");
+        Path dir = root.resolve("checkpoint");
+        StoreState state = store.checkpoint(dir);
+        List<StreamMessages.CopyFile> files = new ArrayList<>();
+        try (Stream<Path> list = Files.list(dir)) {
+            for (Path f : list.filter(Files::isRegularFile).sorted().toList()) {
+                files.add(new StreamMessages.CopyFile(f.getFileName().toString(), Files.size(f)));
+            }
+        }
+        CopyCheckpoint c = new CopyCheckpoint(id, database, root, state, List.copyOf(files));
+        checkpoints.put(id, c);
+        LOG.info("store copy {} of {} at txId {}: {} files, {} bytes", id, database, state.lastTxId(), files.size(),
+                files.stream().mapToLong(StreamMessages.CopyFile::size).sum());
+        return c;
+    }
+
+    /** Streams one checkpoint's files in chunks, pacing itself by the channel's writability. */
+    private final class CopySession implements TransactionStreamServer.StreamSession {
+        final Channel channel;
+        final StreamMessages.StoreCopyRequest request;
+        final AtomicInteger wip = new AtomicInteger();
+        volatile CopyCheckpoint checkpoint;
+        final java.util.concurrent.atomic.AtomicBoolean released = new java.util.concurrent.atomic.AtomicBoolean();
+        int fileIndex;
+        long offset;
+        volatile boolean done;
+
+        CopySession(Channel channel, StreamMessages.StoreCopyRequest request) {
+            this.channel = channel;
+            this.request = request;
+        }
+
+        void kick() {
+            if (wip.getAndIncrement() != 0) {
+                return;
+            }
+            try {
+                executor.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                channel.close();
+            }
+        }
+
+        private void drain() {
+            int missed = 1;
+            do {
+                try {
+                    if (!done) {
+                        step();
+                    }
+                } catch (IOException | RuntimeException e) {
+                    LOG.warn("store copy of {} to {} failed: {}", request.database(), channel.remoteAddress(), e.toString());
+                    finish(TransactionStreamServer.error(StreamMessages.DATABASE_UNAVAILABLE, "store copy of '" + request.database()
+                            + "' failed on this server: " + e.getMessage()));
+                }
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
+        }
+
+        private void step() throws IOException {
+            if (!channel.isActive()) {
+                closed();
+                return;
+            }
+            if (checkpoint == null && !begin()) {
+                return;
+            }
+            checkpoint.lastUsedNanos = System.nanoTime();
+            int chunk = settings.storeCopyChunkBytes();
+            while (channel.isWritable() && fileIndex < checkpoint.files.size()) {
+                StreamMessages.CopyFile f = checkpoint.files.get(fileIndex);
+                if (offset >= f.size() && !(offset == 0 && f.size() == 0)) {
+                    fileIndex++;
+                    offset = 0;
+                    continue;
+                }
+                byte[] data = new byte[(int) Math.min(chunk, f.size() - offset)];
+                try (FileChannel in = FileChannel.open(checkpoint.dir.resolve("checkpoint").resolve(f.name()), StandardOpenOption.READ)) {
+                    ByteBuffer buf = ByteBuffer.wrap(data);
+                    while (buf.hasRemaining()) {
+                        if (in.read(buf, offset + buf.position()) < 0) {
+                            throw new IOException("checkpoint file " + f.name() + " is shorter than " + f.size() + " bytes");
+                        }
+                    }
+                }
+                channel.writeAndFlush(StreamMessages.wire(StreamMessages.StoreCopyChunk.frame(f.name(), offset, data)), channel.voidPromise());
+                offset += data.length;
+                if (offset >= f.size()) {
+                    fileIndex++;
+                    offset = 0;
+                }
+            }
+            if (fileIndex >= checkpoint.files.size()) {
+                finish(new Frame(Frame.Type.STORE_COPY_END, new io.ccdr.node.tx.BinaryWriter(48).writeString(checkpoint.id).toByteArray()));
+            }
+            // otherwise not writable: channelWritabilityChanged kicks us again
+        }
+
+        /** Finds or makes the checkpoint and positions the session; false when it already answered. */
+        private boolean begin() throws IOException {
+            Optional<GraphStore> found = databases.apply(request.database());
+            if (found.isEmpty()) {
+                finish(TransactionStreamServer.error(StreamMessages.DATABASE_NOT_FOUND, "Database '" + request.database()
+                        + "' is not hosted on this server"));
+                return false;
+            }
+            CopyCheckpoint c = request.copyId().isEmpty() ? null : checkpoints.get(request.copyId());
+            boolean resume = c != null && c.database.equals(request.database());
+            if (!resume) {
+                c = newCheckpoint(request.database(), found.get()); // a different copyId tells the reader to start over
+            }
+            c.users.incrementAndGet();
+            checkpoint = c;
+            if (done) { // the connection closed while the checkpoint was being made
+                release();
+                return false;
+            }
+            if (resume && !request.resumeFile().isEmpty()) {
+                for (int i = 0; i < c.files.size(); i++) {
+                    if (c.files.get(i).name().equals(request.resumeFile())) {
+                        fileIndex = i;
+                        offset = Math.max(0, Math.min(request.resumeOffset(), c.files.get(i).size()));
+                    }
+                }
+            }
+            StoreState st = c.state;
+            channel.writeAndFlush(StreamMessages.wire(new StreamMessages.StoreCopyBegin(c.id, st.lastTxId(), st.chainHash(),
+                    st.lastCommitTimeMillis(), c.files).toFrame()), channel.voidPromise());
+            return true;
+        }
+
+        private void finish(Frame last) {
+            done = true;
+            release();
+            channel.writeAndFlush(StreamMessages.wire(last)).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        /** Idempotent: called when the copy ends and when the connection closes, from either thread. */
+        private void release() {
+            CopyCheckpoint c = checkpoint;
+            if (c != null && released.compareAndSet(false, true)) {
+                c.lastUsedNanos = System.nanoTime();
+                c.users.decrementAndGet();
+            }
+        }
+
+        @Override
+        public void writabilityChanged() {
+            if (channel.isWritable()) {
+                kick();
+            }
+        }
+
+        @Override
+        public void closed() {
+            done = true;
+            release();
+        }
     }
 
     private enum Phase { CHECKING, STREAMING, DONE }

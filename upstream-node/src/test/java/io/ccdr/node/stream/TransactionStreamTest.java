@@ -190,7 +190,7 @@ class TransactionStreamTest {
     void aReaderAheadOfTheServerIsALineageMismatchAfterAGracePeriod() throws Exception {
         commitMany(5, 10);
         HostPort port = startServer(new TransactionStreamService.Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5),
-                Duration.ofMillis(300)), null);
+                Duration.ofMillis(300), 1 << 20), null);
         RecordingListener l = new RecordingListener();
         client(List.of(port), null).subscribe("db", 9, ChainHash.genesis(), l);
         eventually(WAIT, "error reported", () -> !l.errors.isEmpty());
@@ -329,7 +329,7 @@ class TransactionStreamTest {
         // small batches so that many frames are involved; a small receive window so the kernel absorbs little
         int maxBatchBytes = 64 << 10;
         HostPort port = startServer(new TransactionStreamService.Settings(64, maxBatchBytes, Duration.ofSeconds(1), Duration.ofMillis(5),
-                Duration.ofSeconds(3)), null);
+                Duration.ofSeconds(3), 1 << 20), null);
         int payload = 4 << 10;
         int total = 3000; // ~12 MiB of change sets: far more than socket buffers hold
         commitMany(total, payload);
@@ -390,4 +390,55 @@ class TransactionStreamTest {
         eventually(WAIT, "good reader still streaming", () -> good.records.size() == 6);
     }
 
+    @Test
+    void aStoreCopyResumesAfterABrokenConnectionOpensAtItsTxIdAndTheStreamContinuesFromThere() throws Exception {
+        java.util.Random random = new java.util.Random(42);
+        for (int i = 0; i < 300; i++) {
+            long id = store.state().nextNodeId();
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < 2000; k++) {
+                sb.append((char) ('a' + random.nextInt(26)));
+            }
+            ChangeSet cs = new ChangeSet(store.state().lastTxId(), System.currentTimeMillis(),
+                    List.of(new ChangeSet.CreateNode(id, Set.of("T"), Map.of("p", sb.toString()))));
+            assertThat(store.apply(1, ++raftIndex, ChangeSetCodec.encode(cs))).isInstanceOf(ApplyOutcome.Committed.class);
+        }
+        store.pruneTransactionLog(RetentionPolicy.parse("10 txs"), System.currentTimeMillis());
+        HostPort port = startServer(new TransactionStreamService.Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5),
+                Duration.ofSeconds(3), 16 << 10), null);
+        // the first connection through the proxy is cut after 200 KB
+        CuttingProxy proxy = closeLater(new CuttingProxy(port, 200_000));
+
+        List<long[]> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StoreCopyClient copier = new StoreCopyClient(List.of(proxy.address()), null, Duration.ofSeconds(10), 5);
+        Path target = dir.resolve("copy");
+        StoreCopyClient.Result r = copier.copy("db", target, (done, total) -> progress.add(new long[]{done, total}));
+
+        assertThat(proxy.connections()).isEqualTo(2);
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.txId()).isEqualTo(300);
+        assertThat(r.chainHash()).isEqualTo(store.state().chainHash());
+        assertThat(r.bytes()).isGreaterThan(200_000);
+        // resumed, not restarted: progress never went backwards and ended at the total
+        for (int i = 1; i < progress.size(); i++) {
+            assertThat(progress.get(i)[0]).isGreaterThanOrEqualTo(progress.get(i - 1)[0]);
+        }
+        assertThat(progress.get(progress.size() - 1)[0]).isEqualTo(r.bytes());
+        try (GraphStore copy = GraphStore.open(target)) {
+            assertThat(copy.state().lastTxId()).isEqualTo(300);
+            assertThat(copy.state().chainHash()).isEqualTo(store.state().chainHash());
+            assertThat(copy.contentFingerprint()).isEqualTo(store.contentFingerprint());
+        }
+
+        // the reader continues with the stream from T + 1
+        commitMany(5, 10);
+        RecordingListener l = new RecordingListener();
+        client(List.of(port), null).subscribe("db", r.txId() + 1, r.chainHash(), l);
+        eventually(WAIT, "streamed after the copy", () -> l.records.size() == 5);
+        assertThat(l.txIds()).containsExactly(301L, 302L, 303L, 304L, 305L);
+
+        // an unknown database is refused outright
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> copier.copy("nope", dir.resolve("copy2"), (d, t) -> { }))
+                .isInstanceOf(StoreCopyClient.StoreCopyRefusedException.class).hasMessageContaining(StreamMessages.DATABASE_NOT_FOUND);
+    }
 }
