@@ -110,6 +110,7 @@ public final class TransactionStreamClient implements AutoCloseable {
     private String database;
     private Listener listener;
     private volatile State state = State.NEW;
+    private final java.util.concurrent.atomic.AtomicBoolean subscribed = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile long lastTxId;
     private volatile byte[] lastChainHash;
     private volatile HostPort current;
@@ -148,10 +149,10 @@ public final class TransactionStreamClient implements AutoCloseable {
         if (fromTxId < 1 || chainHashBefore.length != ChainHash.LENGTH) {
             throw new IllegalArgumentException("fromTxId must be >= 1 and the chain hash " + ChainHash.LENGTH + " bytes");
         }
+        if (!subscribed.compareAndSet(false, true)) {
+            throw new IllegalStateException("a client serves one subscription");
+        }
         post(() -> {
-            if (state != State.NEW) {
-                throw new IllegalStateException("a client serves one subscription");
-            }
             this.database = database;
             this.listener = listener;
             this.lastTxId = fromTxId - 1;

@@ -19,6 +19,7 @@ final class RecordingListener implements TransactionStreamClient.Listener {
     final List<HostPort> disconnects = new CopyOnWriteArrayList<>();
     final List<Throwable> disconnectCauses = new CopyOnWriteArrayList<>();
     final AtomicLong firstBatchNanos = new AtomicLong();
+    final AtomicLong lastBatchNanos = new AtomicLong();
     private volatile Semaphore gate;
     final AtomicLong batchesEntered = new AtomicLong();
 
@@ -45,6 +46,7 @@ final class RecordingListener implements TransactionStreamClient.Listener {
         }
         firstBatchNanos.compareAndSet(0, System.nanoTime());
         batchSizes.add(batch.size());
+        lastBatchNanos.set(System.nanoTime()); // before the records become visible to a waiting test
         records.addAll(batch);
     }
 

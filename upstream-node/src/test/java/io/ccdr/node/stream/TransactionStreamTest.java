@@ -130,10 +130,10 @@ class TransactionStreamTest {
         long before = System.nanoTime();
         TransactionRecord pushed = commit(10);
         eventually(WAIT, "new commit pushed", () -> l.records.size() == 1201);
-        long pushMillis = (System.nanoTime() - before) / 1_000_000;
+        long pushMillis = (l.lastBatchNanos.get() - before) / 1_000_000;
         assertThat(l.records.get(1200).txId()).isEqualTo(pushed.txId());
         assertThat(l.records.get(1200).chainHash()).isEqualTo(pushed.chainHash());
-        assertThat(pushMillis).as("push latency ms").isLessThan(1000);
+        assertThat(pushMillis).as("commit-to-delivery latency in ms (includes the commit)").isLessThan(500);
 
         // idle: heartbeats keep coming (about one a second)
         int seen = l.heartbeats.size();
