@@ -26,6 +26,7 @@ import io.ccdr.node.security.PasswordHashing;
 import io.ccdr.node.store.GraphStore;
 import io.ccdr.node.stream.Frame;
 import io.ccdr.node.stream.TransactionStreamServer;
+import io.ccdr.node.stream.TransactionStreamService;
 import io.ccdr.node.system.ServerInfo;
 import io.ccdr.node.system.SystemCommand;
 import io.ccdr.node.system.SystemResult;
@@ -77,6 +78,7 @@ public final class CcdrServer implements AutoCloseable {
     private final String serverId;
     private final ServerInfo self;
     private final TransactionStreamServer clusterPort = new TransactionStreamServer();
+    private final TransactionStreamService transactionStream = new TransactionStreamService(name -> database(name).map(Database::store));
     private final SystemStateMachine system = new SystemStateMachine();
     private final DatabaseManager databases;
     private SystemGroup systemGroup;
@@ -137,6 +139,7 @@ public final class CcdrServer implements AutoCloseable {
         }
         clusterPort.handle(Frame.Type.DISCOVER, payload -> new Frame(Frame.Type.DISCOVER_REPLY, Discovery.encode(self)));
         clusterPort.handle(Frame.Type.STATUS, payload -> new Frame(Frame.Type.STATUS_REPLY, statusJson()));
+        transactionStream.register(clusterPort);
         clusterPort.start(config.clusterListenAddress(), clusterTls);
 
         Path groupFile = config.dataDirectory().resolve("cluster").resolve("system-group.json");
@@ -231,6 +234,11 @@ public final class CcdrServer implements AutoCloseable {
     /** The bound metrics/health port (useful when configured as port 0), or -1 when disabled. */
     public int metricsPort() {
         return metricsHttp == null ? -1 : metricsHttp.boundPort();
+    }
+
+    /** The serving end of the transaction stream on this server's cluster port. */
+    public TransactionStreamService transactionStream() {
+        return transactionStream;
     }
 
     public Metrics metrics() {
@@ -447,6 +455,7 @@ public final class CcdrServer implements AutoCloseable {
             bootstrap.interrupt();
         }
         closeQuietly(bolt);
+        transactionStream.close(); // subscribers move to another member before the stores close
         databases.close();
         closeQuietly(systemClient);
         closeQuietly(raft);

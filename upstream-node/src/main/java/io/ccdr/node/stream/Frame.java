@@ -21,6 +21,13 @@ public record Frame(int type, byte[] payload) {
     public static final class Type {
         public static final int DISCOVER = 1, DISCOVER_REPLY = 2;
         public static final int STATUS = 3, STATUS_REPLY = 4;
+        /**
+         * Transaction stream (docs/design/transaction-stream.md). SUBSCRIBE turns the connection into a
+         * one-way stream of TX_BATCH and HEARTBEAT frames, ended by STORE_COPY_NEEDED or ERROR.
+         */
+        public static final int SUBSCRIBE = 5, TX_BATCH = 6, HEARTBEAT = 8, STORE_COPY_NEEDED = 10;
+        /** Store copy: STORE_COPY opens a stream of STORE_COPY_BEGIN, STORE_COPY_CHUNK..., STORE_COPY_END (or ERROR). */
+        public static final int STORE_COPY = 7, STORE_COPY_BEGIN = 12, STORE_COPY_CHUNK = 14, STORE_COPY_END = 16;
         public static final int ERROR = 127;
 
         private Type() {

@@ -33,6 +33,7 @@ public final class TransactionStreamServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionStreamServer.class);
 
     private final Map<Integer, Function<byte[], Frame>> handlers = new ConcurrentHashMap<>();
+    private final Map<Integer, StreamHandler> streamHandlers = new ConcurrentHashMap<>();
     private final EventLoopGroup boss = new NioEventLoopGroup(1, new DefaultThreadFactory("ccdr-cluster-accept", true));
     private final EventLoopGroup workers = new NioEventLoopGroup(2, new DefaultThreadFactory("ccdr-cluster-io", true));
     private Channel channel;
@@ -40,6 +41,28 @@ public final class TransactionStreamServer implements AutoCloseable {
     /** Registers the handler for request frames of {@code type}; it returns the reply frame. */
     public void handle(int type, Function<byte[], Frame> handler) {
         handlers.put(type, handler);
+    }
+
+    /**
+     * A request that turns its connection into a server-driven stream (a subscription): the handler
+     * owns the channel from then on and writes to it at its own pace. Any further inbound frame on
+     * that connection is a protocol violation and closes it.
+     */
+    public interface StreamHandler {
+        /** Called on the event loop; must not block. Returns the session told about writability and close. */
+        StreamSession open(Channel channel, byte[] payload);
+    }
+
+    /** Events of a streaming connection, delivered on its event loop. */
+    public interface StreamSession {
+        void writabilityChanged();
+
+        void closed();
+    }
+
+    /** Registers the handler for stream-opening request frames of {@code type}. */
+    public void handleStream(int type, StreamHandler handler) {
+        streamHandlers.put(type, handler);
     }
 
     public void start(HostPort listen, SslPolicy tls) throws InterruptedException {
@@ -64,8 +87,31 @@ public final class TransactionStreamServer implements AutoCloseable {
     }
 
     private final class RequestHandler extends SimpleChannelInboundHandler<Frame> {
+        private StreamSession session;
+        private boolean closing;
+
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+            if (session != null) {
+                LOG.warn("closing cluster stream connection from {}: unexpected frame type {} on a stream", ctx.channel().remoteAddress(), frame.type());
+                ctx.close();
+                return;
+            }
+            StreamHandler sh = streamHandlers.get(frame.type());
+            if (sh != null) {
+                // a subscriber sends nothing after its request: the idle-read timeout no longer applies
+                if (ctx.pipeline().get(ReadTimeoutHandler.class) != null) {
+                    ctx.pipeline().remove(ReadTimeoutHandler.class);
+                }
+                try {
+                    session = sh.open(ctx.channel(), frame.payload());
+                } catch (RuntimeException e) {
+                    LOG.warn("cluster stream request type {} from {} failed: {}", frame.type(), ctx.channel().remoteAddress(), e.toString());
+                    ctx.writeAndFlush(error("Neo.DatabaseError.General.UnknownError", String.valueOf(e.getMessage())))
+                            .addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                }
+                return;
+            }
             Function<byte[], Frame> h = handlers.get(frame.type());
             Frame reply;
             if (h == null) {
@@ -82,7 +128,27 @@ public final class TransactionStreamServer implements AutoCloseable {
         }
 
         @Override
+        public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+            if (session != null) {
+                session.writabilityChanged();
+            }
+            super.channelWritabilityChanged(ctx);
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+            if (session != null) {
+                session.closed();
+            }
+            super.channelInactive(ctx);
+        }
+
+        @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (!ctx.channel().isActive() || closing) {
+                return; // the decoder reports the same garbage again while the channel closes: one line is enough
+            }
+            closing = true;
             LOG.warn("closing cluster connection from {}: {}", ctx.channel().remoteAddress(), rootMessage(cause));
             ctx.close();
         }
