@@ -5,7 +5,12 @@ import io.ccdr.node.dbms.Database;
 import io.ccdr.node.embedded.EmbeddedCluster;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.store.GraphStore;
+import io.ccdr.node.stream.TransactionStreamClient;
+import io.ccdr.node.tx.ChainHash;
+import io.ccdr.node.tx.TransactionRecord;
 import io.ccdr.tls.CertificateAuthority;
+import io.ccdr.tls.SslPolicy;
+import io.ccdr.tls.SslPolicyConfig;
 import org.neo4j.driver.AccessMode;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
@@ -62,6 +67,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "instead of the embedded Java API, and also measure routed reads")
     boolean viaDriver;
 
+    @Option(names = "--stream", description = "after the writes, read the whole history through the transaction stream from a follower "
+            + "(over the cluster TLS policy when --tls) and report transactions/s and MB/s")
+    boolean stream;
+
     private Driver driver;
 
     @Override
@@ -108,6 +117,9 @@ public final class BenchCommand implements Callable<Integer> {
             }
             if (bulkNodes > 0) {
                 bulk(cluster);
+            }
+            if (stream) {
+                streamAll(cluster, root);
             }
         } finally {
             if (dir == null) {
@@ -179,6 +191,41 @@ public final class BenchCommand implements Callable<Integer> {
         cluster.writeToLeader("neo4j", tx -> tx.createNode(Set.of("Bench"), Map.of("id", id, "name", "node-" + id)),
                 Duration.ofSeconds(30), retries);
         return true;
+    }
+
+    /** Subscribes from txId 1 on a follower and waits for everything committed so far. */
+    private void streamAll(EmbeddedCluster cluster, Path root) throws Exception {
+        int leader = cluster.awaitLeader("neo4j", Duration.ofSeconds(30));
+        int follower = (leader + 1) % cluster.size();
+        Database source = cluster.server(follower).database("neo4j").orElseThrow();
+        long target = cluster.server(leader).database("neo4j").orElseThrow().lastCommittedTxId();
+        source.awaitTxId(target, Duration.ofSeconds(60));
+        SslPolicy policy = tls ? SslPolicy.load(SslPolicyConfig.forDirectory("cluster", root.resolve("policy" + leader))) : null;
+        java.util.concurrent.atomic.AtomicLong received = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        CountDownLatch done = new CountDownLatch(1);
+        long start = System.nanoTime();
+        try (TransactionStreamClient client = new TransactionStreamClient(
+                List.of(cluster.server(follower).config().clusterAdvertisedAddress()), policy, TransactionStreamClient.Settings.defaults())) {
+            client.subscribe("neo4j", 1, ChainHash.genesis(), batch -> {
+                for (TransactionRecord r : batch) {
+                    bytes.addAndGet(r.changeSetBytes().length + 48L);
+                }
+                if (received.addAndGet(batch.size()) >= target) {
+                    done.countDown();
+                }
+            });
+            if (!done.await(300, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("stream delivered " + received.get() + " of " + target + " transactions in 300 s");
+            }
+        } finally {
+            if (policy != null) {
+                policy.close();
+            }
+        }
+        double secs = (System.nanoTime() - start) / 1e9;
+        System.out.printf("transaction stream from a follower (TLS %s): %d transactions, %.1f MB in %.2f s: %.0f tx/s, %.1f MB/s%n",
+                tls ? "on" : "off", received.get(), bytes.get() / 1e6, secs, received.get() / secs, bytes.get() / 1e6 / secs);
     }
 
     private void bulk(EmbeddedCluster cluster) {
