@@ -103,8 +103,9 @@ public final class RevocationEnforcer extends ChannelInboundHandlerAdapter {
         String subject = chain.length == 0 ? "-" : chain[0].getSubjectX500Principal().getName();
         String peer = SslPolicy.peerOf(ctx.channel().remoteAddress());
         String all = allMessages(cause).toLowerCase(Locale.ROOT);
-        if (all.contains("received fatal alert")) {
-            // The peer refused us: its own log names the reason; ours says which peer and what it sent.
+        if (all.contains("received fatal alert") || all.contains(":tlsv1_alert_") || all.contains(":sslv3_alert_")) {
+            // The peer refused us (JDK: "Received fatal alert", BoringSSL: "TLSV1_ALERT_..."): its own log
+            // names the reason; ours says which peer and what it sent.
             policy.abortedByPeer(peer, subject, topMessage(cause));
         } else if (!has(cause, SSLException.class) && !has(cause, NotSslRecordException.class)
                 && has(cause, ClosedChannelException.class)) {
@@ -125,7 +126,7 @@ public final class RevocationEnforcer extends ChannelInboundHandlerAdapter {
         String message = topMessage(cause);
         String lower = allMessages(cause).toLowerCase(Locale.ROOT);
         if (lower.contains("empty client certificate chain") || lower.contains("peer not authenticated")
-                || lower.contains("certificate_required")) {
+                || lower.contains("certificate_required") || lower.contains("peer_did_not_return_a_certificate")) {
             return "no client certificate presented (client_auth=REQUIRE)";
         }
         if (lower.contains("protocol") || lower.contains("cipher")) {

@@ -8,6 +8,7 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import org.apache.ratis.grpc.GrpcTlsConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -190,7 +191,7 @@ public final class SslPolicy implements Closeable {
     }
 
     /**
-     * Server-side context (JDK provider) with client authentication per {@code client_auth}. Rebuilt after each
+     * Server-side context (BoringSSL or JDK provider) with client authentication per {@code client_auth}. Rebuilt after each
      * reload that changed something, so do not keep it: create handlers per connection through
      * {@link #newServerHandler} / {@link #installServer}.
      */
@@ -207,7 +208,7 @@ public final class SslPolicy implements Closeable {
     }
 
     /**
-     * Client-side context (JDK provider) presenting this node's certificate; hostname checked if configured.
+     * Client-side context (BoringSSL or JDK provider) presenting this node's certificate; hostname checked if configured.
      * Rebuilt after each reload that changed something; create handlers through {@link #newClientHandler}.
      */
     public synchronized SslContext nettyClientContext() {
@@ -516,13 +517,17 @@ public final class SslPolicy implements Closeable {
         }
     }
 
+    /** BoringSSL when its native library loads (much faster than the JDK engine), the JDK engine otherwise. */
+    static final SslProvider PROVIDER = io.netty.handler.ssl.OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+
     private SslContext build(SslContextBuilder builder) {
         try {
-            return builder.sslProvider(SslProvider.JDK)
+            List<String> ciphers = !config.ciphers().isEmpty() ? config.ciphers()
+                    : PROVIDER == SslProvider.JDK ? jvmDefaultCiphers() : null;
+            return builder.sslProvider(PROVIDER)
                     .trustManager(trustManager)
                     .protocols(config.tlsVersions())
-                    .ciphers(config.ciphers().isEmpty() ? jvmDefaultCiphers() : config.ciphers(),
-                            IdentityCipherSuiteFilter.INSTANCE)
+                    .ciphers(ciphers, ciphers == null ? SupportedCipherSuiteFilter.INSTANCE : IdentityCipherSuiteFilter.INSTANCE)
                     .build();
         } catch (SSLException e) {
             throw new TlsException("SSL policy '" + config.scope() + "': cannot build TLS context: "
