@@ -173,24 +173,23 @@ final class SystemTransaction implements BoltTransaction {
             return update(new SystemCommand.DropUser(c.name(), c.ifExists()));
         }
         if (command instanceof AdminCommand.GrantRoles c) {
-            BoltResult last = null;
-            for (String role : c.roles()) {
-                for (String user : c.users()) {
-                    last = update(new SystemCommand.GrantRole(role, user));
-                }
-            }
-            return last;
+            return forEachRoleAndUser(c.roles(), c.users(), SystemCommand.GrantRole::new);
         }
         if (command instanceof AdminCommand.RevokeRoles c) {
-            BoltResult last = null;
-            for (String role : c.roles()) {
-                for (String user : c.users()) {
-                    last = update(new SystemCommand.RevokeRole(role, user));
-                }
-            }
-            return last;
+            return forEachRoleAndUser(c.roles(), c.users(), SystemCommand.RevokeRole::new);
         }
         throw new GraphException("Neo.ClientError.Statement.NotSystemDatabaseError", "Unsupported administration command: " + command);
+    }
+
+    private BoltResult forEachRoleAndUser(List<String> roles, List<String> users,
+                                          java.util.function.BiFunction<String, String, SystemCommand> command) {
+        BoltResult last = null;
+        for (String role : roles) {
+            for (String user : users) {
+                last = update(command.apply(role, user));
+            }
+        }
+        return last;
     }
 
     private static String databaseName(String name) {

@@ -101,10 +101,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
 
     @Override
     public void pause() {
-        if (getLifeCycle().getCurrentState() == org.apache.ratis.util.LifeCycle.State.RUNNING) {
-            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSING);
-            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.PAUSED);
-        }
+        Lifecycles.pause(this);
     }
 
     @Override
@@ -116,7 +113,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         updateLastAppliedTermIndex(latest.term(), latest.index());
         lastAppliedTerm = latest.term();
         LOG.info("database {} installed snapshot at raft index {} (txId {})", databaseName, latest.index(), store.state().lastTxId());
-        resume();
+        Lifecycles.resume(this);
         signalProgress();
     }
 
@@ -203,13 +200,6 @@ public final class DatabaseStateMachine extends BaseStateMachine {
     @Override
     public void notifyLeaderChanged(RaftGroupMemberId groupMemberId, RaftPeerId newLeaderId) {
         signalProgress();
-    }
-
-    private void resume() {
-        if (getLifeCycle().getCurrentState() == org.apache.ratis.util.LifeCycle.State.PAUSED) {
-            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.STARTING);
-            getLifeCycle().transition(org.apache.ratis.util.LifeCycle.State.RUNNING);
-        }
     }
 
     private void advanceApplied(long term, long index) {

@@ -2,6 +2,7 @@ package io.ccdr.node.system;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.ccdr.node.raft.Lifecycles;
 import io.ccdr.node.raft.SnapshotDirectories;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
@@ -13,7 +14,6 @@ import org.apache.ratis.statemachine.StateMachineStorage;
 import org.apache.ratis.statemachine.TransactionContext;
 import org.apache.ratis.statemachine.impl.BaseStateMachine;
 import org.apache.ratis.thirdparty.com.google.protobuf.ByteString;
-import org.apache.ratis.util.LifeCycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -79,20 +79,14 @@ public final class SystemStateMachine extends BaseStateMachine {
 
     @Override
     public void pause() {
-        if (getLifeCycle().getCurrentState() == LifeCycle.State.RUNNING) {
-            getLifeCycle().transition(LifeCycle.State.PAUSING);
-            getLifeCycle().transition(LifeCycle.State.PAUSED);
-        }
+        Lifecycles.pause(this);
     }
 
     @Override
     public void reinitialize() throws IOException {
         storage.invalidate();
         loadLatest();
-        if (getLifeCycle().getCurrentState() == LifeCycle.State.PAUSED) {
-            getLifeCycle().transition(LifeCycle.State.STARTING);
-            getLifeCycle().transition(LifeCycle.State.RUNNING);
-        }
+        Lifecycles.resume(this);
         notifyListeners();
     }
 

@@ -160,6 +160,17 @@ class BoltClusterTest {
     }
 
     @Test
+    void rolesCanBeGrantedAndRevoked() {
+        QueryConfig system = QueryConfig.builder().withDatabase("system").build();
+        driver.executableQuery("CREATE USER grantee IF NOT EXISTS SET PASSWORD 'grantee-pass'").withConfig(system).execute();
+        driver.executableQuery("GRANT ROLE reader, editor TO grantee").withConfig(system).execute();
+        driver.executableQuery("REVOKE ROLE editor FROM grantee").withConfig(system).execute();
+        List<Object> roles = driver.executableQuery("SHOW USERS YIELD user, roles WHERE user = 'grantee' RETURN roles")
+                .withConfig(system).execute().records().get(0).get("roles").asList();
+        assertThat(roles).contains("reader").doesNotContain("editor");
+    }
+
+    @Test
     void uniquenessConstraintHoldsUnderConcurrentMerge() throws Exception {
         driver.executableQuery("CREATE CONSTRAINT city_code IF NOT EXISTS FOR (c:Airport) REQUIRE c.code IS UNIQUE").execute();
         List<Thread> threads = new java.util.ArrayList<>();
