@@ -1,5 +1,6 @@
 package io.ccdr.node;
 
+import io.ccdr.node.extension.ServerExtension;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ccdr.metrics.CertificateExpiryMetrics;
 import io.ccdr.metrics.DatabaseHealth;
@@ -60,6 +61,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -91,6 +93,7 @@ public final class CcdrServer implements AutoCloseable {
     private BoltServer bolt;
     private SslPolicy boltTls;
     private volatile boolean closed;
+    private final List<ServerExtension> extensions = new ArrayList<>();
 
     private CcdrServer(ServerConfig config) throws IOException {
         this.config = config;
@@ -176,6 +179,10 @@ public final class CcdrServer implements AutoCloseable {
         systemClient = newClient(group, parameters);
         system.addListener(s -> databases.poke());
         databases.start(raft, system::state, this::boltAddressOf, metrics);
+        for (ServerExtension extension : ServiceLoader.load(ServerExtension.class)) {
+            extension.start(this);
+            extensions.add(extension);
+        }
         if (config.boltEnabled()) {
             bolt = new BoltServer(new QueryService(this)).start(boltConfig());
         }
@@ -243,6 +250,26 @@ public final class CcdrServer implements AutoCloseable {
 
     public Metrics metrics() {
         return metrics;
+    }
+
+    /** The extensions running on this server (e.g. the replica role). */
+    public List<ServerExtension> extensions() {
+        return List.copyOf(extensions);
+    }
+
+    /** Calls {@code listener} on every change of the {@code system} database, on its apply thread (keep it short). */
+    public void addSystemStateListener(java.util.function.Consumer<SystemState.Snapshot> listener) {
+        system.addListener(listener);
+    }
+
+    /** The cluster port's TLS policy (also used towards other clusters), or null when cluster TLS is off. */
+    public SslPolicy clusterTls() {
+        return clusterTls;
+    }
+
+    /** This server's data directory (databases, raft logs, staging). */
+    public Path dataDirectory() {
+        return config.dataDirectory();
     }
 
     private RaftClient newClient(RaftGroup group, Parameters parameters) {
@@ -438,6 +465,15 @@ public final class CcdrServer implements AutoCloseable {
             d.put("lastCommittedTxId", db.lastCommittedTxId());
             d.put("chainHash", db.chainHashHex());
             d.put("appliedIndex", db.state().appliedIndex());
+            db.replicationStatus().ifPresent(r -> {
+                Map<String, Object> rep = new LinkedHashMap<>();
+                rep.put("state", r.state());
+                rep.put("upstreamAddress", r.upstreamAddress());
+                rep.put("upstreamLastCommittedTxId", r.upstreamLastCommittedTxId());
+                rep.put("lagTransactions", r.lagTransactions());
+                rep.put("lagSeconds", Double.isNaN(r.lagSeconds()) ? null : r.lagSeconds());
+                d.put("replication", rep);
+            });
             dbs.add(d);
         }
         out.put("databases", dbs);
@@ -455,6 +491,9 @@ public final class CcdrServer implements AutoCloseable {
             bootstrap.interrupt();
         }
         closeQuietly(bolt);
+        for (ServerExtension extension : extensions) {
+            closeQuietly(extension);
+        }
         transactionStream.close(); // subscribers move to another member before the stores close
         databases.close();
         closeQuietly(systemClient);

@@ -7,6 +7,8 @@ import io.ccdr.node.graph.GraphReader;
 import io.ccdr.node.graph.GraphWriter;
 import io.ccdr.node.raft.DatabaseStateMachine;
 import io.ccdr.node.raft.RaftNode;
+import io.ccdr.node.raft.ReplicationEntry;
+import io.ccdr.node.system.DatabaseInfo;
 import io.ccdr.node.store.ApplyOutcome;
 import io.ccdr.node.store.GraphStore;
 import io.ccdr.node.store.StoreState;
@@ -28,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * One database hosted on this server: its Raft group member, its store, and the write and read
@@ -46,6 +49,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     private final Duration writeTimeout;
     private final Duration bookmarkTimeout;
     private final Function<RaftPeerId, String> boltAddressOf;
+    private final Supplier<DatabaseInfo> info;
     private final Map<UUID, CompletableFuture<ApplyOutcome>> inFlight = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong active = new java.util.concurrent.atomic.AtomicLong();
     private volatile DatabaseMetrics metrics;
@@ -54,7 +58,8 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     private volatile long idsTerm = -1;
 
     public Database(String name, RaftGroupId groupId, RaftNode raft, DatabaseStateMachine stateMachine, Duration writeTimeout,
-                    Duration bookmarkTimeout, Function<RaftPeerId, String> boltAddressOf) {
+                    Duration bookmarkTimeout, Function<RaftPeerId, String> boltAddressOf, Supplier<DatabaseInfo> info) {
+        this.info = info;
         this.name = name;
         this.groupId = groupId;
         this.raft = raft;
@@ -88,6 +93,29 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     public long storeSizeBytes() {
         return store().sizeBytes();
     }
+
+    /** The database as the {@code system} database currently records it (null once dropped). */
+    public DatabaseInfo info() {
+        return info.get();
+    }
+
+    /**
+     * Why this database refuses writes whatever the server's role, or empty: a replica follows its
+     * upstream read-only until it is promoted.
+     */
+    public Optional<GraphException> writeRefusal() {
+        DatabaseInfo i = info.get();
+        if (i != null && i.isReplica()) {
+            DatabaseInfo.Upstream u = i.upstream();
+            return Optional.of(new GraphException(READ_ONLY_DATABASE, "No write operations are allowed on this database. Database '" + name
+                    + "' is a replica of database '" + (u == null ? "?" : u.database()) + "' at " + (u == null ? "?" : String.join(",", u.addresses()))
+                    + " and is read-only. Write to the upstream, or, if the upstream is lost, promote this replica: CALL "
+                    + "internal.dbms.promoteReplicaDatabase('" + name + "') on the system database (or: ccdr promote --database " + name + ")."));
+        }
+        return Optional.empty();
+    }
+
+    public static final String READ_ONLY_DATABASE = "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase";
 
     public RaftGroupId groupId() {
         return groupId;
@@ -169,6 +197,10 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
      * @throws GraphException {@code Neo.ClientError.Cluster.NotALeader} when this server does not lead the database
      */
     public WriteTransaction beginWrite() {
+        Optional<GraphException> refused = writeRefusal();
+        if (refused.isPresent()) {
+            throw refused.get();
+        }
         RaftServer.Division d = division().orElseThrow(() -> ClusterErrors.unavailable(name, "not hosted on this server"));
         if (!d.getInfo().isLeader()) {
             throw ClusterErrors.notALeader(name, leaderHint());
@@ -299,6 +331,67 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
 
     private String leaderHint() {
         return leader().map(boltAddressOf).orElse(null);
+    }
+
+    // ---- replication ---------------------------------------------------------------------------
+
+    /**
+     * Proposes an entry of a replica's history through this member (the leader) and waits until it
+     * is applied here. Returns the database's last txId afterwards.
+     *
+     * @throws GraphException {@code Neo.ClientError.Cluster.NotALeader} when this member does not
+     *                        lead, a {@code Neo.TransientError.*} when Raft did not confirm in time,
+     *                        or the code the state machine answered (e.g. LineageMismatch)
+     */
+    public long proposeReplication(ReplicationEntry entry) {
+        RaftServer.Division d = division().orElseThrow(() -> ClusterErrors.unavailable(name, "not hosted on this server"));
+        if (!d.getInfo().isLeader()) {
+            throw ClusterErrors.notALeader(name, leaderHint());
+        }
+        RaftClientReply reply;
+        try {
+            reply = raft.submitLocal(groupId, entry.encode()).get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw ClusterErrors.unavailable(name, "interrupted while replicating");
+        } catch (ExecutionException | TimeoutException e) {
+            throw ClusterErrors.unavailable(name, "replicated entry not confirmed: " + e);
+        }
+        if (!reply.isSuccess()) {
+            if (reply.getNotLeaderException() != null) {
+                throw ClusterErrors.notALeader(name, leaderHint());
+            }
+            throw ClusterErrors.unavailable(name, "replicated entry refused by Raft: " + reply.getException());
+        }
+        String answer = reply.getMessage().getContent().toStringUtf8();
+        if (answer.startsWith("OK ")) {
+            return Long.parseLong(answer.substring(3).trim());
+        }
+        String[] parts = answer.split(" ", 3);
+        throw new GraphException(parts.length > 1 ? parts[1] : "Neo.DatabaseError.General.UnknownError", parts.length > 2 ? parts[2] : answer);
+    }
+
+    private volatile Supplier<ReplicationStatus> replication;
+
+    /** Set by the replica role while this member runs the upstream subscription; null when it stops. */
+    public void reportReplication(Supplier<ReplicationStatus> status) {
+        this.replication = status;
+    }
+
+    /** The upstream subscription's status, when this member runs it. */
+    public Optional<ReplicationStatus> replicationStatus() {
+        Supplier<ReplicationStatus> r = replication;
+        return r == null ? Optional.empty() : Optional.ofNullable(r.get());
+    }
+
+    /** Why this member stopped applying upstream transactions (a chain break), or null. */
+    public String replicationFailure() {
+        return stateMachine.replicationFailure();
+    }
+
+    /** The state machine, for the replica role (store-copy staging and sources). */
+    public DatabaseStateMachine stateMachine() {
+        return stateMachine;
     }
 
     // ---- reads -------------------------------------------------------------------------------

@@ -164,7 +164,9 @@ public final class DatabaseManager implements AutoCloseable {
             }
             raft.addGroup(RaftGroup.valueOf(gid, peers));
             DatabaseStateMachine sm = (DatabaseStateMachine) stateMachineFor(gid);
-            Database db = new Database(info.name(), gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf);
+            String name = info.name();
+            Database db = new Database(name, gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf,
+                    () -> systemState.get().databases().get(name));
             db.bindMetrics(DatabaseMetrics.bind(metrics, info.name(), db));
             databases.put(info.name(), db);
             LOG.info("hosting database '{}' (raft group {}) as one of {} primaries", info.name(), gid.getUuid(), peers.size());

@@ -15,6 +15,7 @@ import io.ccdr.node.graph.GraphReader;
 import io.ccdr.node.store.StoreView;
 
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A transaction on a user database. It starts as a read view at the client's bookmark; a WRITE-mode
@@ -22,7 +23,6 @@ import java.util.Map;
  * whole transaction: commit is refused afterwards and nothing it did is ever visible.
  */
 final class DatabaseTransaction implements BoltTransaction {
-    static final String READ_ONLY_DATABASE = "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase";
 
     private final Database database;
     private final QueryService service;
@@ -72,12 +72,16 @@ final class DatabaseTransaction implements BoltTransaction {
     }
 
     private WriteTransaction startWriter() {
+        Optional<GraphException> refused = database.writeRefusal();
+        if (refused.isPresent()) {
+            throw refused.get();
+        }
         if (request.accessMode() == AccessMode.READ) {
             throw new GraphException("Neo.ClientError.Statement.AccessMode", "Writing in read access mode not allowed. Attempted write to "
                     + database.name());
         }
         if (service.readOnlyAccess(database.name())) {
-            throw new GraphException(READ_ONLY_DATABASE, "No write operations are allowed on this database. The database '"
+            throw new GraphException(Database.READ_ONLY_DATABASE, "No write operations are allowed on this database. The database '"
                     + database.name() + "' is read-only (ALTER DATABASE " + database.name() + " SET ACCESS READ WRITE to allow writes).");
         }
         database.awaitTxId(minTxId);

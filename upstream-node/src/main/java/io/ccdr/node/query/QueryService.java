@@ -2,6 +2,7 @@ package io.ccdr.node.query;
 
 import io.ccdr.metrics.BoltMetrics;
 import io.ccdr.node.CcdrServer;
+import io.ccdr.node.extension.ServerExtension;
 import io.ccdr.node.bolt.BoltBackend;
 import io.ccdr.node.bolt.BoltTransaction;
 import io.ccdr.node.bolt.RoutingTable;
@@ -33,18 +34,27 @@ public final class QueryService implements BoltBackend {
     private final Authenticator authenticator;
     private final Topology topology;
     private final CypherEngine engine;
+    private final Procedures procedures;
     private final BoltMetrics metrics;
 
     public QueryService(CcdrServer server) {
         this.server = server;
         this.authenticator = new Authenticator(server::systemState, server.config().authEnabled());
         this.topology = new Topology(server);
-        this.engine = new CypherEngine(new Procedures(server, topology));
+        this.procedures = new Procedures(server, topology);
+        this.engine = new CypherEngine(procedures);
         this.metrics = BoltMetrics.bind(server.metrics());
     }
 
     CypherEngine engine() {
         return engine;
+    }
+
+    /** The engine for {@code system}: also the extensions' DBMS procedures, bound to {@code who}. */
+    CypherEngine systemEngine(Principal who) {
+        ServerExtension.Caller caller = new ServerExtension.Caller(who.name(), who.admin());
+        return new CypherEngine(name -> procedures.lookup(name).or(() -> server.extensions().stream()
+                .map(e -> e.systemProcedure(name, caller)).flatMap(Optional::stream).findFirst()));
     }
 
     @Override

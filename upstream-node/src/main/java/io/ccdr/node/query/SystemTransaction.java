@@ -7,6 +7,8 @@ import io.ccdr.node.bolt.TransactionRequest;
 import io.ccdr.node.config.ServerConfig;
 import io.ccdr.node.cypher.AdminCommand;
 import io.ccdr.node.cypher.QueryResult;
+import com.fasterxml.jackson.databind.JsonNode;
+import io.ccdr.node.cypher.CypherEngine;
 import io.ccdr.node.cypher.Statement;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.graph.GraphException;
@@ -49,7 +51,8 @@ final class SystemTransaction implements BoltTransaction {
         List<String> all = new ArrayList<>(DATABASE_COLUMNS);
         all.addAll(List.of("serverID", "currentPrimariesCount", "currentSecondariesCount", "requestedPrimariesCount",
                 "requestedSecondariesCount", "creationTime", "lastStartTime", "lastStopTime", "store", "lastCommittedTxId",
-                "replicationLag", "databaseID"));
+                "replicationLag", "databaseID", "upstream", "upstreamLastCommittedTxId", "replicaLagTransactions", "replicaLagSeconds",
+                "replicationState"));
         DATABASE_ALL_COLUMNS = List.copyOf(all);
     }
 
@@ -76,7 +79,8 @@ final class SystemTransaction implements BoltTransaction {
             throw new GraphException("Neo.ClientError.Transaction.TransactionNotFound", "The transaction has failed; start a new one.");
         }
         try {
-            Statement statement = service.engine().parse(query);
+            CypherEngine engine = service.systemEngine(who);
+            Statement statement = engine.parse(query);
             Optional<AdminCommand> admin = statement.adminCommand();
             if (who.passwordChangeRequired() && !(admin.orElse(null) instanceof AdminCommand.AlterCurrentUserPassword)
                     && !(admin.orElse(null) instanceof AdminCommand.ShowCurrentUser)) {
@@ -85,11 +89,11 @@ final class SystemTransaction implements BoltTransaction {
             if (admin.isPresent()) {
                 return admin(admin.get(), parameters);
             }
-            if (statement.kind() != Statement.Kind.QUERY || service.engine().isWrite(statement)) {
+            if (statement.kind() != Statement.Kind.QUERY || engine.isWrite(statement)) {
                 throw new GraphException("Neo.ClientError.Statement.NotSystemDatabaseError",
                         "This query cannot be run on the system database; run it against a user database.");
             }
-            return Results.of(service.engine().execute(EmptyGraph.INSTANCE, statement, parameters), SystemState.SYSTEM);
+            return Results.of(engine.execute(EmptyGraph.INSTANCE, statement, parameters), SystemState.SYSTEM);
         } catch (RuntimeException e) {
             failed = true;
             throw e;
@@ -271,14 +275,29 @@ final class SystemTransaction implements BoltTransaction {
         return rows;
     }
 
+    /** The replica's upstream and stream as reported by the member that runs its subscription (null for other databases). */
+    private static void replicaColumns(Map<String, Object> row, DatabaseInfo d, ClusterStatus status) {
+        Optional<JsonNode> rep = d.isReplica() ? status.replication(d.name()) : Optional.empty();
+        row.put("upstream", d.upstream() == null ? null : d.upstream().database() + "@" + String.join(",", d.upstream().addresses()));
+        row.put("upstreamLastCommittedTxId", rep.map(r -> r.path("upstreamLastCommittedTxId").asLong()).filter(v -> v >= 0).orElse(null));
+        row.put("replicaLagTransactions", rep.map(r -> r.path("lagTransactions").asLong()).orElse(null));
+        row.put("replicaLagSeconds", rep.filter(r -> r.path("lagSeconds").isNumber()).map(r -> r.path("lagSeconds").asDouble()).orElse(null));
+        String state = rep.map(r -> r.path("state").asText()).orElse(null);
+        if (d.isReplica() && state == null) {
+            state = d.upstream() != null && d.upstream().stopped() ? "stopped" : "unknown";
+        }
+        row.put("replicationState", state);
+    }
+
     private List<Map<String, Object>> databaseRows(AdminCommand.ShowDatabases c) {
         SystemState.Snapshot st = server.systemState();
         String defaultDb = service.defaultDatabase();
         List<Map<String, Object>> rows = new ArrayList<>();
         List<DatabaseInfo> databases = new ArrayList<>();
         databases.add(new DatabaseInfo(SystemState.SYSTEM, "system", server.systemMembers().size(), 0,
-                server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0));
+                server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0, null));
         databases.addAll(st.databases().values());
+        ClusterStatus status = ClusterStatus.gather(server, List.copyOf(st.servers().values()));
         for (DatabaseInfo d : databases) {
             boolean wanted = switch (c.scope()) {
                 case ALL -> true;
@@ -317,10 +336,14 @@ final class SystemTransaction implements BoltTransaction {
                 row.put("lastStartTime", null);
                 row.put("lastStopTime", null);
                 row.put("store", "ccdr-rocksdb-1.0");
-                Optional<Database> local = id.equals(server.serverId()) ? server.database(d.name()) : Optional.empty();
-                row.put("lastCommittedTxId", local.map(Database::lastCommittedTxId).orElse(null));
-                row.put("replicationLag", local.map(db -> Math.max(0L, db.commitIndex() - db.appliedIndex())).orElse(null));
+                Optional<JsonNode> member = status.of(id, d.name());
+                Optional<JsonNode> leaderStatus = leader.flatMap(l -> status.of(l, d.name()));
+                Long txId = member.map(n -> n.path("lastCommittedTxId").asLong()).orElse(null);
+                row.put("lastCommittedTxId", txId);
+                row.put("replicationLag", txId == null ? null : leaderStatus.map(n -> Math.max(0L, n.path("lastCommittedTxId").asLong() - txId))
+                        .orElse(null));
                 row.put("databaseID", d.groupId());
+                replicaColumns(row, d, status);
                 rows.add(row);
             }
         }

@@ -102,7 +102,8 @@ final class Topology {
         }
         Set<String> readers = new LinkedHashSet<>();
         if (server.config().readsOnPrimaries()) {
-            primaries.stream().filter(id -> leader.map(l -> !l.equals(id)).orElse(true)).map(this::bolt).forEach(readers::add);
+            // a database without a writer (a replica, read-only access) reads on every primary, its leader too
+            primaries.stream().filter(id -> !writable || leader.map(l -> !l.equals(id)).orElse(true)).map(this::bolt).forEach(readers::add);
         }
         secondaries.stream().map(this::bolt).forEach(readers::add);
         readers.remove(null);

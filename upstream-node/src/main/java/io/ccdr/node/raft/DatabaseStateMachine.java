@@ -4,6 +4,7 @@ import io.ccdr.node.store.ApplyOutcome;
 import io.ccdr.node.store.GraphStore;
 import io.ccdr.node.store.StoreState;
 import io.ccdr.node.tx.CorruptDataException;
+import io.ccdr.node.tx.TransactionRecord;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -46,8 +47,19 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         void applied(UUID requestId, long term, ApplyOutcome outcome);
     }
 
+    /**
+     * Where a member gets a store copy when it applies a {@link ReplicationEntry.Baseline} it is not
+     * at: returns a checkpoint directory holding the database at or after {@code txId}.
+     */
+    @FunctionalInterface
+    public interface BaselineSource {
+        Path fetch(String database, long txId, byte[] chainHash) throws IOException;
+    }
+
     private final String databaseName;
     private final Path storeDir;
+    private volatile BaselineSource baselineSource;
+    private volatile String replicationFailure;
     private final SnapshotDirectories storage = new SnapshotDirectories();
     private volatile GraphStore store;
     private volatile Listener listener;
@@ -65,6 +77,18 @@ public final class DatabaseStateMachine extends BaseStateMachine {
 
     public String databaseName() {
         return databaseName;
+    }
+
+    public void setBaselineSource(BaselineSource source) {
+        this.baselineSource = source;
+    }
+
+    /**
+     * Why this member stopped applying upstream transactions (a break in the chain), or null.
+     * Once set, no later upstream transaction is applied: the replica never goes past a break.
+     */
+    public String replicationFailure() {
+        return replicationFailure;
     }
 
     /** The live store; null until the group is initialized. */
@@ -153,9 +177,13 @@ public final class DatabaseStateMachine extends BaseStateMachine {
             advanceApplied(term, index);
             return CompletableFuture.completedFuture(Message.EMPTY);
         }
+        byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+        if (ReplicationEntry.isReplicationEntry(data)) {
+            return applyReplication(s, term, index, data);
+        }
         DatabaseEntry batch;
         try {
-            batch = DatabaseEntry.decode(entry.getStateMachineLogEntry().getLogData().toByteArray());
+            batch = DatabaseEntry.decode(data);
         } catch (CorruptDataException e) {
             LOG.warn("database {}: raft entry {} is not a change-set batch ({}); skipped", databaseName, index, e.getMessage());
             s.markApplied(term, index);
@@ -184,6 +212,123 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         lastAppliedTerm = term;
         signalProgress();
         return CompletableFuture.completedFuture(Message.EMPTY);
+    }
+
+    /**
+     * Applies an entry of a replica's history. The reply message is {@code OK <lastTxId>} or
+     * {@code FAILED <status code> <message>}, read by the proposing leader.
+     */
+    private CompletableFuture<Message> applyReplication(GraphStore s, long term, long index, byte[] data) {
+        String reply;
+        try {
+            ReplicationEntry e = ReplicationEntry.decode(data);
+            if (e instanceof ReplicationEntry.Transactions t) {
+                reply = applyTransactions(s, term, index, t);
+            } else if (e instanceof ReplicationEntry.Baseline b) {
+                reply = applyBaseline(s, term, index, b);
+            } else {
+                reply = applyPromote(s, term, index, (ReplicationEntry.Promote) e);
+            }
+        } catch (CorruptDataException e) {
+            LOG.warn("database {}: raft entry {} is not a valid replication entry ({}); skipped", databaseName, index, e.getMessage());
+            reply = failed(LINEAGE_MISMATCH, "corrupt replication entry: " + e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.error("database {}: cannot apply replication entry {} ({}); this member stops applying", databaseName, index, e.toString());
+            return CompletableFuture.failedFuture(e);
+        }
+        s.markApplied(term, index);
+        advanceApplied(term, index);
+        lastAppliedTerm = term;
+        signalProgress();
+        return CompletableFuture.completedFuture(Message.valueOf(reply));
+    }
+
+    private static final String LINEAGE_MISMATCH = "Neo.ClientError.Cluster.LineageMismatch";
+
+    private String applyTransactions(GraphStore s, long term, long index, ReplicationEntry.Transactions t) {
+        if (s.state().promoted()) {
+            return failed("Neo.ClientError.General.ForbiddenOnReadOnlyDatabase", "database '" + databaseName
+                    + "' was promoted at txId " + s.state().promotedAtTxId() + " and no longer follows an upstream");
+        }
+        for (int item = 0; item < t.records().size(); item++) {
+            TransactionRecord r = t.records().get(item);
+            if (s.state().covers(index, item)) {
+                continue;
+            }
+            if (replicationFailure != null) {
+                return failed(LINEAGE_MISMATCH, replicationFailure);
+            }
+            if (r.txId() <= s.state().lastTxId()) {
+                continue; // already here through a store copy that went past the baseline
+            }
+            ApplyOutcome outcome = s.applyReplicated(term, index, item, r);
+            if (outcome instanceof ApplyOutcome.Rejected rejected) {
+                replicationFailure = "replication stopped at txId " + s.state().lastTxId() + ": " + rejected.message();
+                LOG.error("database {}: {}", databaseName, replicationFailure);
+                return failed(rejected.statusCode(), replicationFailure);
+            }
+        }
+        return "OK " + s.state().lastTxId();
+    }
+
+    private String applyBaseline(GraphStore s, long term, long index, ReplicationEntry.Baseline b) throws IOException {
+        if (holdsBaseline(s, b)) {
+            return "OK " + s.state().lastTxId();
+        }
+        Path staged = stagedBaselines.remove(b.txId());
+        if (staged == null) {
+            BaselineSource source = baselineSource;
+            if (source == null) {
+                throw new IOException("database " + databaseName + " needs a store copy at txId " + b.txId() + " but has no source for it yet");
+            }
+            staged = source.fetch(databaseName, b.txId(), b.chainHash());
+        }
+        try {
+            StoreState copy = GraphStore.readCheckpointState(staged);
+            if (copy.lastTxId() < b.txId() || (copy.lastTxId() == b.txId() && !java.util.Arrays.equals(copy.chainHash(), b.chainHash()))) {
+                throw new IOException("store copy for database " + databaseName + " is at txId " + copy.lastTxId() + " (" + copy.chainHashHex()
+                        + "), not at baseline txId " + b.txId());
+            }
+            s.replaceWith(staged, term, index);
+            replicationFailure = null;
+            LOG.info("database {}: store replaced by a store copy at txId {} (baseline {})", databaseName, s.state().lastTxId(), b.txId());
+        } finally {
+            GraphStore.deleteRecursively(staged);
+        }
+        return "OK " + s.state().lastTxId();
+    }
+
+    /** True when this store already contains the baseline's history (it is at or past it, on the same chain). */
+    private static boolean holdsBaseline(GraphStore s, ReplicationEntry.Baseline b) {
+        StoreState at = s.state();
+        if (at.lastTxId() == b.txId()) {
+            return java.util.Arrays.equals(at.chainHash(), b.chainHash());
+        }
+        return at.lastTxId() > b.txId() && s.transactions(b.txId(), 1).stream()
+                .anyMatch(r -> java.util.Arrays.equals(r.chainHash(), b.chainHash()));
+    }
+
+    private String applyPromote(GraphStore s, long term, long index, ReplicationEntry.Promote p) {
+        if (s.state().promoted()) {
+            return "OK " + s.state().lastTxId();
+        }
+        s.markPromoted(term, index);
+        LOG.info("database {}: promoted at txId {} (chain hash {})", databaseName, s.state().lastTxId(), s.state().chainHashHex());
+        return "OK " + s.state().lastTxId();
+    }
+
+    private static String failed(String code, String message) {
+        return "FAILED " + code + " " + message;
+    }
+
+    private final Map<Long, Path> stagedBaselines = new ConcurrentHashMap<>();
+
+    /**
+     * Offers a store copy the leader already fetched for the baseline at {@code txId}, so applying
+     * that baseline here does not fetch it again.
+     */
+    public void stageBaseline(long txId, Path checkpoint) {
+        stagedBaselines.put(txId, checkpoint);
     }
 
     @Override

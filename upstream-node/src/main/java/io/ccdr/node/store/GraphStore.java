@@ -224,7 +224,49 @@ public final class GraphStore implements AutoCloseable {
         StoreState before = state;
         long txId = before.lastTxId() + 1;
         long commitTime = Math.max(before.lastCommitTimeMillis(), cs.proposedCommitTimeMillis());
-        byte[] chain = ChainHash.next(before.chainHash(), txId, changeSetBytes);
+        return applyAt(term, index, item, cs, changeSetBytes, txId, commitTime, ChainHash.next(before.chainHash(), txId, changeSetBytes));
+    }
+
+    /**
+     * Applies an upstream transaction (replica databases) as item {@code item} of Raft entry
+     * {@code (term, index)}: same txId, commit time and chain hash as upstream. It must be the next
+     * transaction and its chain hash must follow from this store's; otherwise nothing is written
+     * and the outcome is a {@code Neo.ClientError.Cluster.LineageMismatch} rejection.
+     */
+    public ApplyOutcome applyReplicated(long term, long index, int item, TransactionRecord record) {
+        StoreState before = state;
+        if (record.txId() != before.lastTxId() + 1) {
+            markApplied(term, index, item);
+            return new ApplyOutcome.Rejected(LINEAGE_MISMATCH, "upstream transaction " + record.txId() + " does not follow this store's last "
+                    + "transaction " + before.lastTxId());
+        }
+        byte[] chain = ChainHash.next(before.chainHash(), record.txId(), record.changeSetBytes());
+        if (!java.util.Arrays.equals(chain, record.chainHash())) {
+            markApplied(term, index, item);
+            return new ApplyOutcome.Rejected(LINEAGE_MISMATCH, "chain hash of upstream transaction " + record.txId() + " is "
+                    + ChainHash.hex(record.chainHash()) + " but this store's history gives " + ChainHash.hex(chain));
+        }
+        ChangeSet cs;
+        try {
+            cs = ChangeSetCodec.decode(record.changeSetBytes());
+        } catch (CorruptDataException e) {
+            markApplied(term, index, item);
+            return new ApplyOutcome.Rejected(LINEAGE_MISMATCH, "upstream transaction " + record.txId() + " is corrupt: " + e.getMessage());
+        }
+        ApplyOutcome outcome = applyAt(term, index, item, cs, record.changeSetBytes(), record.txId(), record.commitTimeMillis(), chain);
+        if (outcome instanceof ApplyOutcome.Rejected r) {
+            // the upstream committed it, so this store is not the prefix it claims to be
+            return new ApplyOutcome.Rejected(LINEAGE_MISMATCH, "upstream transaction " + record.txId() + " cannot be applied here ("
+                    + r.statusCode() + ": " + r.message() + ")");
+        }
+        return outcome;
+    }
+
+    private static final String LINEAGE_MISMATCH = "Neo.ClientError.Cluster.LineageMismatch";
+
+    private ApplyOutcome applyAt(long term, long index, int item, ChangeSet cs, byte[] changeSetBytes, long txId, long commitTime,
+                                 byte[] chain) {
+        StoreState before = state;
         long stamp = lifecycle.readLock(); // released when the live view closes
         try (StoreView live = new StoreView(this, false, stamp); WriteBatch batch = new WriteBatch()) {
             TransactionState tx = new TransactionState(live, null, cs.baseTxId(), true);
@@ -233,7 +275,7 @@ public final class GraphStore implements AutoCloseable {
             }
             long[] nextIds = {before.nextNodeId(), before.nextRelationshipId()};
             new ChangeSetMaterializer(this, live, tx, txId, batch, nextIds).materialize();
-            StoreState after = new StoreState(term, index, item, txId, commitTime, chain, nextIds[0], nextIds[1]);
+            StoreState after = new StoreState(term, index, item, txId, commitTime, chain, nextIds[0], nextIds[1], before.promotedAtTxId());
             batch.put(metaCf(), STATE_KEY, after.encode());
             byte[] logRecord = encodeLogRecord(commitTime, chain, changeSetBytes);
             batch.put(txlogCf(), Keys.id(txId), logRecord);
@@ -254,6 +296,17 @@ public final class GraphStore implements AutoCloseable {
             // it as a rejection: fail the state machine so Raft stops applying on this member.
             throw storageFailure(e);
         }
+    }
+
+    /** Records, durably, that this (replica) database was promoted at its current txId by Raft entry {@code (term, index)}. */
+    public void markPromoted(long term, long index) {
+        StoreState after = state.promotedAt(term, index, state.lastTxId());
+        try {
+            db.put(metaCf(), writeOptions, STATE_KEY, after.encode());
+        } catch (RocksDBException e) {
+            throw storageFailure(e);
+        }
+        state = after;
     }
 
     private static byte[] encodeLogRecord(long commitTime, byte[] chain, byte[] changeSetBytes) {
@@ -394,6 +447,18 @@ public final class GraphStore implements AutoCloseable {
      * views to close; readers arriving meanwhile wait.
      */
     public void replaceWith(Path checkpoint) {
+        replaceWith(checkpoint, null);
+    }
+
+    /**
+     * Replaces the live store with a store copy taken from another Raft group (a replica's baseline):
+     * the copy's data and transaction history, with this group's Raft position {@code (term, index)}.
+     */
+    public void replaceWith(Path checkpoint, long term, long index) {
+        replaceWith(checkpoint, new long[]{term, index});
+    }
+
+    private void replaceWith(Path checkpoint, long[] raftPosition) {
         long stamp;
         try {
             stamp = lifecycle.tryWriteLock(60, TimeUnit.SECONDS);
@@ -419,7 +484,15 @@ public final class GraphStore implements AutoCloseable {
                 }
             }
             openDb();
+            if (raftPosition != null) {
+                StoreState at = state;
+                state = new StoreState(raftPosition[0], raftPosition[1], StoreState.WHOLE_ENTRY, at.lastTxId(), at.lastCommitTimeMillis(),
+                        at.chainHash(), at.nextNodeId(), at.nextRelationshipId(), StoreState.NOT_PROMOTED);
+                db.put(metaCf(), writeOptions, STATE_KEY, state.encode());
+            }
             LOG.info("store {} replaced from checkpoint {} at txId {}", dir, checkpoint, state.lastTxId());
+        } catch (RocksDBException e) {
+            throw storageFailure(e);
         } catch (IOException e) {
             throw new GraphException("Neo.DatabaseError.General.UnknownError", "cannot install checkpoint " + checkpoint + ": " + e.getMessage(), e);
         } finally {

@@ -20,6 +20,9 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SystemCommand.SetPassword.class, name = "setPassword"),
         @JsonSubTypes.Type(value = SystemCommand.GrantRole.class, name = "grantRole"),
         @JsonSubTypes.Type(value = SystemCommand.RevokeRole.class, name = "revokeRole"),
+        @JsonSubTypes.Type(value = SystemCommand.CreateReplicaDatabase.class, name = "createReplicaDatabase"),
+        @JsonSubTypes.Type(value = SystemCommand.SetDatabaseStatusMessage.class, name = "setDatabaseStatusMessage"),
+        @JsonSubTypes.Type(value = SystemCommand.PromoteDatabase.class, name = "promoteDatabase"),
 })
 public sealed interface SystemCommand {
 
@@ -29,6 +32,19 @@ public sealed interface SystemCommand {
     /** {@code groupId} is chosen by the proposer; {@code makeDefault} marks the default database. */
     record CreateDatabase(String name, String groupId, int primaries, int secondaries, boolean ifNotExists,
                           boolean makeDefault, long timeMillis) implements SystemCommand {
+    }
+
+    /** A read-only database in this cluster that follows {@code upstream} in another cluster. */
+    record CreateReplicaDatabase(String name, String groupId, int primaries, int secondaries, DatabaseInfo.Upstream upstream,
+                                 long timeMillis) implements SystemCommand {
+    }
+
+    /** Sets the database's status message; {@code replicationStopped} marks a replica that must not resume by itself. */
+    record SetDatabaseStatusMessage(String name, String message, boolean replicationStopped) implements SystemCommand {
+    }
+
+    /** Turns a replica database into a standard (writable) one, for good. */
+    record PromoteDatabase(String name, String message) implements SystemCommand {
     }
 
     record DropDatabase(String name, boolean ifExists) implements SystemCommand {

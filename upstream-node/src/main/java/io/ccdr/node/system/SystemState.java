@@ -71,6 +71,12 @@ public final class SystemState {
             r = dropUser(c);
         } else if (command instanceof SystemCommand.SetPassword c) {
             r = setPassword(c);
+        } else if (command instanceof SystemCommand.CreateReplicaDatabase c) {
+            r = createReplica(c);
+        } else if (command instanceof SystemCommand.SetDatabaseStatusMessage c) {
+            r = setStatusMessage(c);
+        } else if (command instanceof SystemCommand.PromoteDatabase c) {
+            r = promote(c);
         } else if (command instanceof SystemCommand.GrantRole c) {
             r = changeRole(c.role(), c.user(), true);
         } else {
@@ -91,30 +97,68 @@ public final class SystemState {
 
     private SystemResult create(SystemCommand.CreateDatabase c) {
         if (databases.containsKey(c.name()) || SYSTEM.equals(c.name())) {
-            return c.ifNotExists() ? SystemResult.success("exists")
-                    : SystemResult.failure("Neo.ClientError.Database.ExistingDatabaseFound", "Failed to create the specified database '" + c.name() + "': Database already exists.");
+            return c.ifNotExists() ? SystemResult.success("exists") : exists(c.name());
         }
+        return allocate(c.name(), c.groupId(), c.primaries(), c.secondaries(), DatabaseInfo.STANDARD, null, c.timeMillis(), c.makeDefault());
+    }
+
+    private static SystemResult exists(String name) {
+        return SystemResult.failure("Neo.ClientError.Database.ExistingDatabaseFound", "Failed to create the specified database '" + name
+                + "': Database already exists.");
+    }
+
+    private SystemResult createReplica(SystemCommand.CreateReplicaDatabase c) {
+        if (databases.containsKey(c.name()) || SYSTEM.equals(c.name())) {
+            return exists(c.name());
+        }
+        return allocate(c.name(), c.groupId(), c.primaries(), c.secondaries(), DatabaseInfo.REPLICA, c.upstream(), c.timeMillis(), false);
+    }
+
+    private SystemResult setStatusMessage(SystemCommand.SetDatabaseStatusMessage c) {
+        DatabaseInfo d = databases.get(c.name());
+        if (d == null) {
+            return notFound(c.name());
+        }
+        databases.put(c.name(), d.withStatusMessage(c.message(), c.replicationStopped()));
+        return SystemResult.success("status message set");
+    }
+
+    private SystemResult promote(SystemCommand.PromoteDatabase c) {
+        DatabaseInfo d = databases.get(c.name());
+        if (d == null) {
+            return notFound(c.name());
+        }
+        if (!d.isReplica()) {
+            return SystemResult.failure("Neo.ClientError.General.InvalidArguments",
+                    "Database '" + c.name() + "' is not a replica database (type " + d.type() + "); only replicas can be promoted.");
+        }
+        databases.put(c.name(), d.promoted(c.message()));
+        return SystemResult.success("promoted");
+    }
+
+    private SystemResult allocate(String name, String groupId, int primaryCount, int secondaryCount, String type,
+                                  DatabaseInfo.Upstream upstream, long timeMillis, boolean makeDefault) {
         List<ServerInfo> candidates = new ArrayList<>(servers.values().stream().filter(ServerInfo::canHostPrimary).toList());
-        if (candidates.size() < c.primaries()) {
-            return SystemResult.failure("Neo.ClientError.Cluster.NotEnoughServers", "Cannot allocate database '" + c.name() + "': it needs "
-                    + c.primaries() + " primaries but only " + candidates.size() + " primary-capable servers are enabled");
+        if (candidates.size() < primaryCount) {
+            return SystemResult.failure("Neo.ClientError.Cluster.NotEnoughServers", "Cannot allocate database '" + name + "': it needs "
+                    + primaryCount + " primaries but only " + candidates.size() + " primary-capable servers are enabled");
         }
         // least loaded first, then by id: deterministic on every member
         Comparator<ServerInfo> byLoad = Comparator.<ServerInfo>comparingLong(s -> databases.values().stream()
                 .filter(d -> d.hostedOn(s.id())).count()).thenComparing(ServerInfo::id);
         candidates.sort(byLoad);
-        List<String> primaries = candidates.subList(0, c.primaries()).stream().map(ServerInfo::id).toList();
+        List<String> primaries = candidates.subList(0, primaryCount).stream().map(ServerInfo::id).toList();
         List<ServerInfo> others = new ArrayList<>(servers.values().stream().filter(s -> !primaries.contains(s.id())).toList());
         others.sort(byLoad);
-        if (others.size() < c.secondaries()) {
-            return SystemResult.failure("Neo.ClientError.Cluster.NotEnoughServers", "Cannot allocate database '" + c.name() + "': it needs "
-                    + c.secondaries() + " secondaries but only " + others.size() + " more servers are enabled");
+        if (others.size() < secondaryCount) {
+            return SystemResult.failure("Neo.ClientError.Cluster.NotEnoughServers", "Cannot allocate database '" + name + "': it needs "
+                    + secondaryCount + " secondaries but only " + others.size() + " more servers are enabled");
         }
-        List<String> secondaries = others.subList(0, c.secondaries()).stream().map(ServerInfo::id).toList();
-        databases.put(c.name(), new DatabaseInfo(c.name(), c.groupId(), c.primaries(), c.secondaries(), primaries, secondaries,
-                "online", "read-write", "standard", "", c.timeMillis()));
-        if (c.makeDefault() && defaultDatabase == null) {
-            defaultDatabase = c.name();
+        List<String> secondaries = others.subList(0, secondaryCount).stream().map(ServerInfo::id).toList();
+        databases.put(name, new DatabaseInfo(name, groupId, primaryCount, secondaryCount, primaries, secondaries,
+                "online", DatabaseInfo.REPLICA.equals(type) ? "read-only" : "read-write", type, "", timeMillis, upstream));
+        if (makeDefault && defaultDatabase == null) {
+            defaultDatabase = name;
         }
         return SystemResult.success("created");
     }
@@ -145,6 +189,11 @@ public final class SystemState {
         DatabaseInfo d = databases.get(c.name());
         if (d == null) {
             return notFound(c.name());
+        }
+        if (d.isReplica() && "read-write".equals(c.access())) {
+            return SystemResult.failure("Neo.ClientError.General.ForbiddenOnReadOnlyDatabase", "Database '" + c.name() + "' is a replica of '"
+                    + (d.upstream() == null ? "?" : d.upstream().database()) + "' and stays read-only; promote it to make it writable: "
+                    + "CALL internal.dbms.promoteReplicaDatabase('" + c.name() + "').");
         }
         databases.put(c.name(), d.withAccess(c.access()));
         return SystemResult.success(c.access());
