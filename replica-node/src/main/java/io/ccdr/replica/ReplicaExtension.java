@@ -33,11 +33,20 @@ public final class ReplicaExtension implements ServerExtension {
         return t;
     });
     private volatile CcdrServer server;
-    private volatile TransactionStreamClient.Settings streamSettings = TransactionStreamClient.Settings.defaults();
+    private final TransactionStreamClient.Settings streamSettings = TransactionStreamClient.Settings.defaults();
+    private final java.util.concurrent.ExecutorService fencer = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "ccdr-fencing");
+        t.setDaemon(true);
+        return t;
+    });
+    private final java.util.concurrent.atomic.AtomicBoolean fencing = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile Promotion promotion;
 
     @Override
     public void start(CcdrServer server) {
         this.server = server;
+        this.promotion = new Promotion(server);
+        server.handleClusterRequest(io.ccdr.node.stream.Frame.Type.FENCE, payload -> Promotion.handleFence(server, payload));
         scheduler.scheduleWithFixedDelay(this::tickQuietly, 0, TICK_MILLIS, TimeUnit.MILLISECONDS);
         server.addSystemStateListener(s -> scheduler.execute(this::tickQuietly));
     }
@@ -67,6 +76,18 @@ public final class ReplicaExtension implements ServerExtension {
                     pullers.put(db, p);
                 }
                 p.tick(info);
+                if (info.promotion() != null && !info.promotion().done() && db.isLeader() && !p.active()) {
+                    promotion.complete(db, info, p);
+                }
+            } else if (info.promotion() != null && info.promotion().fence() && info.promotion().fenceStatus().isEmpty() && db.isLeader()
+                    && fencing.compareAndSet(false, true)) {
+                fencer.execute(() -> {
+                    try {
+                        promotion.fenceIfDue(db, info);
+                    } finally {
+                        fencing.set(false);
+                    }
+                });
             }
         }
         pullers.entrySet().removeIf(e -> {
@@ -83,11 +104,18 @@ public final class ReplicaExtension implements ServerExtension {
         if (CreateReplicaDatabaseProcedure.NAME.equals(qualifiedName)) {
             return Optional.of(new CreateReplicaDatabaseProcedure(server, caller));
         }
+        if (PromoteReplicaDatabaseProcedure.NAME.equals(qualifiedName)) {
+            return Optional.of(new PromoteReplicaDatabaseProcedure(server, caller, false));
+        }
+        if (PromoteReplicaDatabaseProcedure.WITH_TOPOLOGY.equals(qualifiedName)) {
+            return Optional.of(new PromoteReplicaDatabaseProcedure(server, caller, true));
+        }
         return Optional.empty();
     }
 
     @Override
     public void close() {
+        fencer.shutdownNow();
         scheduler.shutdownNow();
         try {
             scheduler.awaitTermination(5, TimeUnit.SECONDS);

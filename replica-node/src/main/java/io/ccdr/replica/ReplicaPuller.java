@@ -63,6 +63,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     private volatile ReplicaLagTracker tracker;
     private final CatchUpEstimator estimator = new CatchUpEstimator();
     private volatile boolean broken;
+    private volatile long upstreamLastCommitMillis;
 
     ReplicaPuller(CcdrServer server, Database db, DatabaseInfo.Upstream upstream, TransactionStreamClient.Settings settings) {
         this.server = server;
@@ -223,6 +224,16 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
         return t == null || t.upstreamLastCommittedTxId() < 0 ? 0 : Math.max(0, t.upstreamLastCommittedTxId() - db.lastCommittedTxId());
     }
 
+    /** The commit time of the upstream's last transaction as last heard (0 before first contact). */
+    long upstreamLastCommitMillis() {
+        return upstreamLastCommitMillis;
+    }
+
+    /** True while a subscription or store copy is running on this member. */
+    synchronized boolean active() {
+        return running;
+    }
+
     // ---- ReplicaMetricsSource ----
 
     @Override
@@ -290,6 +301,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
             long bytes = 0;
             for (TransactionRecord r : batch) {
                 t.onReceived(r.txId(), r.commitTimeMillis());
+                upstreamLastCommitMillis = Math.max(upstreamLastCommitMillis, r.commitTimeMillis());
                 bytes += r.changeSetBytes().length;
             }
             ReplicaMetrics m = metrics;
@@ -313,6 +325,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
             if (current()) {
                 state = StreamState.CONNECTED;
                 tracker.onUpstreamPosition(lastCommittedTxId, System.currentTimeMillis());
+                upstreamLastCommitMillis = Math.max(upstreamLastCommitMillis, lastCommitTimeMillis);
             }
         }
 

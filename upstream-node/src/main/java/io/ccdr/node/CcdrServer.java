@@ -257,6 +257,11 @@ public final class CcdrServer implements AutoCloseable {
         return List.copyOf(extensions);
     }
 
+    /** Answers requests of {@code type} on the cluster port (mutual TLS: the peer is a trusted server). */
+    public void handleClusterRequest(int type, java.util.function.Function<byte[], Frame> handler) {
+        clusterPort.handle(type, handler);
+    }
+
     /** Calls {@code listener} on every change of the {@code system} database, on its apply thread (keep it short). */
     public void addSystemStateListener(java.util.function.Consumer<SystemState.Snapshot> listener) {
         system.addListener(listener);

@@ -295,7 +295,7 @@ final class SystemTransaction implements BoltTransaction {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<DatabaseInfo> databases = new ArrayList<>();
         databases.add(new DatabaseInfo(SystemState.SYSTEM, "system", server.systemMembers().size(), 0,
-                server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0, null));
+                server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0, null, null));
         databases.addAll(st.databases().values());
         ClusterStatus status = ClusterStatus.gather(server, List.copyOf(st.servers().values()));
         for (DatabaseInfo d : databases) {

@@ -28,6 +28,8 @@ public record Frame(int type, byte[] payload) {
         public static final int SUBSCRIBE = 5, TX_BATCH = 6, HEARTBEAT = 8, STORE_COPY_NEEDED = 10;
         /** Store copy: STORE_COPY opens a stream of STORE_COPY_BEGIN, STORE_COPY_CHUNK..., STORE_COPY_END (or ERROR). */
         public static final int STORE_COPY = 7, STORE_COPY_BEGIN = 12, STORE_COPY_CHUNK = 14, STORE_COPY_END = 16;
+        /** Fencing: make a database read-only because a replica of it was promoted elsewhere (payload: JSON). */
+        public static final int FENCE = 20, FENCE_REPLY = 21;
         public static final int ERROR = 127;
 
         private Type() {

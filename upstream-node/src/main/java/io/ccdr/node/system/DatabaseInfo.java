@@ -9,7 +9,7 @@ import java.util.List;
  */
 public record DatabaseInfo(String name, String groupId, int primaries, int secondaries, List<String> primaryServers,
                            List<String> secondaryServers, String requestedStatus, String access, String type,
-                           String statusMessage, long createdAtMillis, Upstream upstream) {
+                           String statusMessage, long createdAtMillis, Upstream upstream, Promotion promotion) {
     public static final String STANDARD = "standard";
     public static final String REPLICA = "replica";
 
@@ -21,6 +21,29 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
     public record Upstream(String database, List<String> addresses, boolean stopped) {
         public Upstream {
             addresses = List.copyOf(addresses);
+        }
+    }
+
+    /**
+     * The promotion of a replica: requested (with or without fencing the old upstream), then done at
+     * {@code promotedAtTxId} (-1 until then). What the replica last heard of its upstream is kept,
+     * so operators see what a promotion may have missed. {@code fenceStatus} is empty until the old
+     * upstream acknowledged being fenced.
+     */
+    public record Promotion(long requestedAtMillis, boolean fence, String formerUpstream, List<String> formerUpstreamAddresses,
+                            long promotedAtTxId, String chainHashHex, long promotedAtMillis, long upstreamLastKnownTxId,
+                            long upstreamLastKnownCommitMillis, long lastAppliedCommitMillis, String fenceStatus) {
+        public Promotion {
+            formerUpstreamAddresses = List.copyOf(formerUpstreamAddresses);
+        }
+
+        public boolean done() {
+            return promotedAtTxId >= 0;
+        }
+
+        public Promotion withFenceStatus(String status) {
+            return new Promotion(requestedAtMillis, fence, formerUpstream, formerUpstreamAddresses, promotedAtTxId, chainHashHex,
+                    promotedAtMillis, upstreamLastKnownTxId, upstreamLastKnownCommitMillis, lastAppliedCommitMillis, status);
         }
     }
 
@@ -39,23 +62,35 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
 
     DatabaseInfo withStatus(String status) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, status, access, type,
-                statusMessage, createdAtMillis, upstream);
+                statusMessage, createdAtMillis, upstream, promotion);
     }
 
     DatabaseInfo withAccess(String newAccess) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus,
-                newAccess, type, statusMessage, createdAtMillis, upstream);
+                newAccess, type, statusMessage, createdAtMillis, upstream, promotion);
     }
 
     DatabaseInfo withStatusMessage(String message, boolean replicationStopped) {
         Upstream u = upstream == null ? null : new Upstream(upstream.database(), upstream.addresses(), replicationStopped);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                message, createdAtMillis, u);
+                message, createdAtMillis, u, promotion);
+    }
+
+    /** A replica whose promotion was asked for: it stops pulling at once; its leader completes the promotion. */
+    DatabaseInfo promotionRequested(Promotion requested) {
+        Upstream u = new Upstream(upstream.database(), upstream.addresses(), true);
+        return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
+                "Promotion requested", createdAtMillis, u, requested);
     }
 
     /** A promoted replica: a standard database with no upstream, for good. */
-    DatabaseInfo promoted(String message) {
+    DatabaseInfo promoted(Promotion done) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, "read-write",
-                STANDARD, message, createdAtMillis, null);
+                STANDARD, "", createdAtMillis, null, done);
+    }
+
+    DatabaseInfo withPromotion(Promotion p) {
+        return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
+                statusMessage, createdAtMillis, upstream, p);
     }
 }

@@ -23,6 +23,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SystemCommand.CreateReplicaDatabase.class, name = "createReplicaDatabase"),
         @JsonSubTypes.Type(value = SystemCommand.SetDatabaseStatusMessage.class, name = "setDatabaseStatusMessage"),
         @JsonSubTypes.Type(value = SystemCommand.PromoteDatabase.class, name = "promoteDatabase"),
+        @JsonSubTypes.Type(value = SystemCommand.RequestPromotion.class, name = "requestPromotion"),
+        @JsonSubTypes.Type(value = SystemCommand.RecordFence.class, name = "recordFence"),
 })
 public sealed interface SystemCommand {
 
@@ -43,8 +45,16 @@ public sealed interface SystemCommand {
     record SetDatabaseStatusMessage(String name, String message, boolean replicationStopped) implements SystemCommand {
     }
 
-    /** Turns a replica database into a standard (writable) one, for good. */
-    record PromoteDatabase(String name, String message) implements SystemCommand {
+    /** Asks for a replica's promotion: its subscription stops at once and its leader completes the promotion. */
+    record RequestPromotion(String name, boolean fence, long timeMillis) implements SystemCommand {
+    }
+
+    /** Turns a replica database into a standard (writable) one, for good; proposed by the replica's leader after its PROMOTE entry. */
+    record PromoteDatabase(String name, DatabaseInfo.Promotion promotion) implements SystemCommand {
+    }
+
+    /** The old upstream acknowledged being fenced (or why it could not be). */
+    record RecordFence(String name, String status) implements SystemCommand {
     }
 
     record DropDatabase(String name, boolean ifExists) implements SystemCommand {

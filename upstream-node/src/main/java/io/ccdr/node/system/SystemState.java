@@ -75,8 +75,12 @@ public final class SystemState {
             r = createReplica(c);
         } else if (command instanceof SystemCommand.SetDatabaseStatusMessage c) {
             r = setStatusMessage(c);
+        } else if (command instanceof SystemCommand.RequestPromotion c) {
+            r = requestPromotion(c);
         } else if (command instanceof SystemCommand.PromoteDatabase c) {
             r = promote(c);
+        } else if (command instanceof SystemCommand.RecordFence c) {
+            r = recordFence(c);
         } else if (command instanceof SystemCommand.GrantRole c) {
             r = changeRole(c.role(), c.user(), true);
         } else {
@@ -123,17 +127,51 @@ public final class SystemState {
         return SystemResult.success("status message set");
     }
 
+    private SystemResult requestPromotion(SystemCommand.RequestPromotion c) {
+        DatabaseInfo d = databases.get(c.name());
+        if (d == null) {
+            return notFound(c.name());
+        }
+        if (!d.isReplica()) {
+            return notAReplica(d);
+        }
+        if (d.promotion() != null) {
+            return SystemResult.success("promotion already requested");
+        }
+        databases.put(c.name(), d.promotionRequested(new DatabaseInfo.Promotion(c.timeMillis(), c.fence(), d.upstream().database(),
+                d.upstream().addresses(), -1, "", 0, -1, 0, 0, "")));
+        return SystemResult.success("promotion requested");
+    }
+
+    static SystemResult notAReplica(DatabaseInfo d) {
+        if (d.promotion() != null && d.promotion().done()) {
+            return SystemResult.failure("Neo.ClientError.General.InvalidArguments", "Database '" + d.name() + "' was already promoted at txId "
+                    + d.promotion().promotedAtTxId() + "; it is a standard database now and can never follow an upstream again. "
+                    + "To follow another database, create a new replica.");
+        }
+        return SystemResult.failure("Neo.ClientError.General.InvalidArguments", "Database '" + d.name() + "' is not a replica database (type "
+                + d.type() + "); only replica databases can be promoted.");
+    }
+
     private SystemResult promote(SystemCommand.PromoteDatabase c) {
         DatabaseInfo d = databases.get(c.name());
         if (d == null) {
             return notFound(c.name());
         }
         if (!d.isReplica()) {
-            return SystemResult.failure("Neo.ClientError.General.InvalidArguments",
-                    "Database '" + c.name() + "' is not a replica database (type " + d.type() + "); only replicas can be promoted.");
+            return notAReplica(d);
         }
-        databases.put(c.name(), d.promoted(c.message()));
+        databases.put(c.name(), d.promoted(c.promotion()));
         return SystemResult.success("promoted");
+    }
+
+    private SystemResult recordFence(SystemCommand.RecordFence c) {
+        DatabaseInfo d = databases.get(c.name());
+        if (d == null || d.promotion() == null) {
+            return notFound(c.name());
+        }
+        databases.put(c.name(), d.withPromotion(d.promotion().withFenceStatus(c.status())));
+        return SystemResult.success("fence recorded");
     }
 
     private SystemResult allocate(String name, String groupId, int primaryCount, int secondaryCount, String type,
@@ -156,7 +194,7 @@ public final class SystemState {
         }
         List<String> secondaries = others.subList(0, secondaryCount).stream().map(ServerInfo::id).toList();
         databases.put(name, new DatabaseInfo(name, groupId, primaryCount, secondaryCount, primaries, secondaries,
-                "online", DatabaseInfo.REPLICA.equals(type) ? "read-only" : "read-write", type, "", timeMillis, upstream));
+                "online", DatabaseInfo.REPLICA.equals(type) ? "read-only" : "read-write", type, "", timeMillis, upstream, null));
         if (makeDefault && defaultDatabase == null) {
             defaultDatabase = name;
         }
