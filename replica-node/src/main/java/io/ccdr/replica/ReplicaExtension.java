@@ -107,6 +107,9 @@ public final class ReplicaExtension implements ServerExtension {
         if (PromoteReplicaDatabaseProcedure.NAME.equals(qualifiedName)) {
             return Optional.of(new PromoteReplicaDatabaseProcedure(server, caller, false));
         }
+        if (TransactionLogProcedure.NAME.equals(qualifiedName)) {
+            return Optional.of(new TransactionLogProcedure(server, caller));
+        }
         if (PromoteReplicaDatabaseProcedure.WITH_TOPOLOGY.equals(qualifiedName)) {
             return Optional.of(new PromoteReplicaDatabaseProcedure(server, caller, true));
         }

@@ -52,7 +52,7 @@ final class SystemTransaction implements BoltTransaction {
         all.addAll(List.of("serverID", "currentPrimariesCount", "currentSecondariesCount", "requestedPrimariesCount",
                 "requestedSecondariesCount", "creationTime", "lastStartTime", "lastStopTime", "store", "lastCommittedTxId",
                 "replicationLag", "databaseID", "upstream", "upstreamLastCommittedTxId", "replicaLagTransactions", "replicaLagSeconds",
-                "replicationState"));
+                "replicationState", "lastCommittedChainHash", "promotedFrom", "promotedAtTxId", "promotedChainHash", "fenceStatus"));
         DATABASE_ALL_COLUMNS = List.copyOf(all);
     }
 
@@ -287,6 +287,12 @@ final class SystemTransaction implements BoltTransaction {
             state = d.upstream() != null && d.upstream().stopped() ? "stopped" : "unknown";
         }
         row.put("replicationState", state);
+        DatabaseInfo.Promotion p = d.promotion();
+        boolean done = p != null && p.done();
+        row.put("promotedFrom", done ? p.formerUpstream() + "@" + String.join(",", p.formerUpstreamAddresses()) : null);
+        row.put("promotedAtTxId", done ? p.promotedAtTxId() : null);
+        row.put("promotedChainHash", done ? p.chainHashHex() : null);
+        row.put("fenceStatus", p == null || !p.fence() ? null : (p.fenceStatus().isEmpty() ? "pending" : p.fenceStatus()));
     }
 
     private List<Map<String, Object>> databaseRows(AdminCommand.ShowDatabases c) {
@@ -340,6 +346,7 @@ final class SystemTransaction implements BoltTransaction {
                 Optional<JsonNode> leaderStatus = leader.flatMap(l -> status.of(l, d.name()));
                 Long txId = member.map(n -> n.path("lastCommittedTxId").asLong()).orElse(null);
                 row.put("lastCommittedTxId", txId);
+                row.put("lastCommittedChainHash", member.map(n -> n.path("chainHash").asText(null)).orElse(null));
                 row.put("replicationLag", txId == null ? null : leaderStatus.map(n -> Math.max(0L, n.path("lastCommittedTxId").asLong() - txId))
                         .orElse(null));
                 row.put("databaseID", d.groupId());
