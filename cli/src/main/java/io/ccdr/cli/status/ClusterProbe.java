@@ -9,6 +9,7 @@ import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Value;
+import org.neo4j.driver.types.TypeSystem;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -38,18 +39,20 @@ public final class ClusterProbe implements AutoCloseable {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration RETRY_TIME = Duration.ofSeconds(5);
+    private static final TypeSystem TYPES = TypeSystem.getDefault();
     private static final SessionConfig SYSTEM = SessionConfig.builder().withDatabase("system").build();
 
     private final String address;
     private final ConnectionOptions options;
     private final Map<String, Driver> direct = new HashMap<>();
-    private Driver routing;
+    private final Driver routing;
 
     /** @throws IllegalArgumentException when the address or options are unusable (a usage error) */
     public ClusterProbe(String address, ConnectionOptions options) {
-        Drivers.parse(address);
         this.address = address;
         this.options = options;
+        // Opening a driver does not connect; it validates the address and options up front.
+        this.routing = Drivers.open(address, options, CONNECT_TIMEOUT, RETRY_TIME);
     }
 
     public String address() {
@@ -61,9 +64,8 @@ public final class ClusterProbe implements AutoCloseable {
         List<Map<String, Value>> servers;
         List<Map<String, Value>> databases;
         try {
-            if (routing == null) {
-                routing = Drivers.open(address, options, CONNECT_TIMEOUT, RETRY_TIME);
-            }
+            // Fails at once when nothing answers; the managed transactions below would retry first.
+            routing.verifyConnectivity();
             servers = query(routing, "SHOW SERVERS YIELD *");
             databases = query(routing, "SHOW DATABASES YIELD *");
         } catch (RuntimeException e) {
@@ -142,9 +144,9 @@ public final class ClusterProbe implements AutoCloseable {
             return "-";
         }
         String s;
-        if (v.type().name().equals("STRING")) {
+        if (v.hasType(TYPES.STRING())) {
             s = v.asString();
-        } else if (v.type().name().equals("LIST")) {
+        } else if (v.hasType(TYPES.LIST())) {
             s = String.join(",", v.asList(ClusterProbe::text));
         } else {
             s = CypherValues.literal(v);
@@ -156,9 +158,6 @@ public final class ClusterProbe implements AutoCloseable {
     public void close() {
         direct.values().forEach(Driver::close);
         direct.clear();
-        if (routing != null) {
-            routing.close();
-            routing = null;
-        }
+        routing.close();
     }
 }
