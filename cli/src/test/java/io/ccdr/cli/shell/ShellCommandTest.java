@@ -181,4 +181,28 @@ class ShellCommandTest {
         assertThat(ssc.code()).isEqualTo(2);
         assertThat(ssc.err()).contains("--trust-ca cannot be combined with neo4j+ssc://");
     }
+
+    /** The queries runbooks/monitoring.md tells operators to run, exactly as written there. */
+    @Test
+    void theMonitoringRunbookQueriesWork() {
+        Run show = shell("-d", "system", "--format", "plain",
+                "SHOW DATABASE neo4j YIELD name, address, role, writer, currentStatus, lastCommittedTxId");
+        assertThat(show.code()).as(show.err()).isZero();
+        List<String> lines = show.out().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("name\taddress\trole\twriter\tcurrentStatus\tlastCommittedTxId");
+        assertThat(lines).hasSize(4);
+        assertThat(lines.subList(1, 4)).allMatch(l -> l.startsWith("\"neo4j\"\t\"127.0.0.1:") && l.contains("\t\"primary\"\t"));
+        assertThat(lines.subList(1, 4)).filteredOn(l -> l.contains("\ttrue\t")).hasSize(1);
+
+        Run probe = shell("-d", "neo4j", "--format", "plain", "CREATE (p:CcdrProbe {at: timestamp()}) RETURN p.at AS at");
+        assertThat(probe.code()).as(probe.err()).isZero();
+        assertThat(probe.out()).matches("at\n\\d{13}\n");
+        Run backOut = shell("-d", "neo4j", "MATCH (p:CcdrProbe) DELETE p");
+        assertThat(backOut.code()).as(backOut.err()).isZero();
+        assertThat(shell("-d", "neo4j", "--format", "plain", "MATCH (p:CcdrProbe) RETURN count(p) AS n").out()).isEqualTo("n\n0\n");
+
+        Run ping = shell("-d", "neo4j", "--access-mode", "read", "--format", "plain", "CALL db.ping()");
+        assertThat(ping.code()).as(ping.err()).isZero();
+        assertThat(ping.out()).isEqualTo("success\ntrue\n");
+    }
 }
