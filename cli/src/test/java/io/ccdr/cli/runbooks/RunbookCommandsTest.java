@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -23,7 +24,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  * real command tree: a runbook is read under pressure, and an unknown option found during an
  * incident costs minutes. Checked: {@code runbooks/*.md}, {@code scenarios/*.md} (lines in
  * {@code ```}, {@code ```sh}, {@code ```bash}, {@code ```shell}, {@code ```console} blocks; expected
- * output belongs in {@code ```text} blocks) and {@code scenarios/*.sh} (every non-comment line).
+ * output belongs in {@code ```text} blocks), inline code spans in their prose (unknown subcommands
+ * and options only, see {@link Command}) and {@code scenarios/*.sh} (every non-comment line).
+ * In Markdown, {@code <name>} placeholders count as values.
  * A command is a pipeline segment whose first word is {@code ccdr}, {@code bin/ccdr} or
  * {@code ./bin/ccdr}, after an optional {@code $ } prompt and {@code NAME=value} assignments;
  * lines ending with {@code \} continue. Shell variables become a placeholder, since only the
@@ -34,9 +37,16 @@ class RunbookCommandsTest {
     static final String PLACEHOLDER = "1";
     private static final Set<String> SHELL_FENCES = Set.of("", "sh", "bash", "shell", "console", "zsh", "shell-session");
     private static final Set<String> LAUNCHERS = Set.of("ccdr", "bin/ccdr", "./bin/ccdr");
+    private static final Pattern INLINE_CODE = Pattern.compile("`([^`]+)`");
+    private static final Pattern DOC_PLACEHOLDER = Pattern.compile("<[A-Za-z][A-Za-z0-9 _-]*>");
     private static final Pattern ASSIGNMENT = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*=.*");
 
-    record Command(Path file, int line, String text, List<String> args) {
+    /**
+     * One command found. {@code complete} is false for inline code spans in prose
+     * ({@code `ccdr status --watch`}): they may name just a subcommand and an option, so they are
+     * checked for unknown subcommands and options only, not for missing required ones.
+     */
+    record Command(Path file, int line, String text, List<String> args, boolean complete) {
         String where(Path root) {
             return root.relativize(file) + ":" + line + ": " + text;
         }
@@ -50,10 +60,11 @@ class RunbookCommandsTest {
         assertThat(offending).as("ccdr commands in runbooks/scenarios that do not parse (%d of %d):%n%s",
                 offending.size(), commands.size(), String.join("\n", offending)).isEmpty();
 
-        List<Command> monitoring = commands.stream().filter(c -> c.file().endsWith(Path.of("runbooks", "monitoring.md"))).toList();
+        List<Command> monitoring = commands.stream()
+                .filter(c -> c.complete() && !c.args().isEmpty() && c.file().endsWith(Path.of("runbooks", "monitoring.md"))).toList();
         assertThat(monitoring.stream().map(c -> c.args().get(0)).collect(Collectors.toSet()))
                 .as("subcommands used in runbooks/monitoring.md").contains("status", "shell");
-        assertThat(monitoring).as("commands found in runbooks/monitoring.md").hasSizeGreaterThanOrEqualTo(6);
+        assertThat(monitoring).as("commands in code blocks of runbooks/monitoring.md").hasSizeGreaterThanOrEqualTo(6);
     }
 
     @Test
@@ -61,7 +72,8 @@ class RunbookCommandsTest {
         Files.createDirectories(root.resolve("runbooks"));
         Files.createDirectories(root.resolve("scenarios"));
         Files.writeString(root.resolve("runbooks/a.md"), """
-                Prose mentioning ccdr status --not-checked is ignored.
+                Prose mentioning ccdr status --not-checked is ignored; `ccdr status --watch` is a complete enough span,
+                `ccdr status --frobnicate` is not, and `ccdr shell -d <db> --format plain` has a placeholder.
 
                 ```sh
                 ccdr status --cluster "$CLUSTER_A" \\
@@ -85,21 +97,26 @@ class RunbookCommandsTest {
 
         List<Command> commands = commands(root);
         assertThat(commands).extracting(Command::text).containsExactly(
+                "ccdr status --watch",
+                "ccdr status --frobnicate",
+                "ccdr shell -d 1 --format plain",
                 "ccdr status --cluster \"$CLUSTER_A\" --cluster ${CLUSTER_B} --watch --interval 5",
                 "bin/ccdr shell -a neo4j://h:7687 --format json 'RETURN 1;'",
                 "./bin/ccdr status --cluster neo4j://h:7687 --bogus",
                 "bin/ccdr local kill a1",
                 "bin/ccdr lokal restart a1",
                 "ccdr shell -a \"$A\" --access-mode sideways \"MATCH (n) RETURN n\"");
+        commands = commands.subList(3, commands.size());
         assertThat(commands.get(0).args()).containsExactly("status", "--cluster", PLACEHOLDER, "--cluster", PLACEHOLDER,
                 "--watch", "--interval", "5");
         assertThat(commands.get(1).args()).endsWith("RETURN 1;");
-        assertThat(commands.get(0).line()).isEqualTo(4);
+        assertThat(commands.get(0).line()).isEqualTo(5);
 
-        List<String> problems = problems(root, commands);
-        assertThat(problems).hasSize(3);
-        assertThat(problems.get(0)).startsWith("runbooks/a.md:7: ./bin/ccdr status").contains("--bogus");
-        assertThat(problems.get(1)).startsWith("runbooks/a.md:8: bin/ccdr lokal").contains("lokal");
+        List<String> problems = problems(root, commands(root));
+        assertThat(problems).hasSize(4);
+        assertThat(problems.remove(0)).startsWith("runbooks/a.md:2: ccdr status --frobnicate").contains("--frobnicate");
+        assertThat(problems.get(0)).startsWith("runbooks/a.md:8: ./bin/ccdr status").contains("--bogus");
+        assertThat(problems.get(1)).startsWith("runbooks/a.md:9: bin/ccdr lokal").contains("lokal");
         assertThat(problems.get(2)).startsWith("scenarios/drill.sh:4: ").contains("sideways");
     }
 
@@ -141,8 +158,17 @@ class RunbookCommandsTest {
         for (Command c : commands) {
             try {
                 CcdrCommand.commandLine().parseArgs(c.args().toArray(String[]::new));
-            } catch (CommandLine.ParameterException e) {
+            } catch (CommandLine.UnmatchedArgumentException e) {
                 out.add(c.where(root) + "  ->  " + e.getMessage());
+            } catch (CommandLine.ParameterException e) {
+                // Picocli checks required options before it reports unmatched arguments, so for a
+                // partial command the unknown ones are read from the command that gave up.
+                List<String> unmatched = e.getCommandLine().getUnmatchedArguments();
+                if (c.complete()) {
+                    out.add(c.where(root) + "  ->  " + e.getMessage());
+                } else if (!unmatched.isEmpty()) {
+                    out.add(c.where(root) + "  ->  unknown option or subcommand: " + String.join(" ", unmatched));
+                }
             }
         }
         return out;
@@ -178,6 +204,11 @@ class RunbookCommandsTest {
                 if (t.startsWith("```") || t.startsWith("~~~")) {
                     fence = t.substring(0, 3);
                     shell = SHELL_FENCES.contains(t.substring(3).strip().split("[\\s{]", 2)[0].toLowerCase());
+                } else {
+                    Matcher span = INLINE_CODE.matcher(lines.get(i));
+                    while (span.find()) {
+                        commands(f, i + 1, placeholders(span.group(1)), false, out);
+                    }
                 }
                 continue;
             }
@@ -186,7 +217,7 @@ class RunbookCommandsTest {
                 continue;
             }
             if (shell) {
-                i = logicalLine(f, lines, i, out);
+                i = logicalLine(f, lines, i, out, true);
             }
         }
         return out;
@@ -197,14 +228,14 @@ class RunbookCommandsTest {
         List<Command> out = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
             if (!lines.get(i).strip().startsWith("#")) {
-                i = logicalLine(f, lines, i, out);
+                i = logicalLine(f, lines, i, out, false);
             }
         }
         return out;
     }
 
     /** Joins continuation lines from {@code i}, adds the commands found, returns the index of the last line used. */
-    private static int logicalLine(Path f, List<String> lines, int i, List<Command> out) {
+    private static int logicalLine(Path f, List<String> lines, int i, List<Command> out, boolean markdown) {
         int first = i;
         StringBuilder b = new StringBuilder();
         String line = lines.get(i);
@@ -213,7 +244,18 @@ class RunbookCommandsTest {
             line = lines.get(++i);
         }
         b.append(line);
-        String text = b.toString().strip();
+        String text = b.toString();
+        commands(f, first + 1, markdown ? placeholders(text) : text, true, out);
+        return i;
+    }
+
+    /** Documents write {@code <db>} for "fill in": a value, not a shell redirection. */
+    private static String placeholders(String text) {
+        return DOC_PLACEHOLDER.matcher(text).replaceAll(PLACEHOLDER);
+    }
+
+    private static void commands(Path f, int lineNumber, String text, boolean complete, List<Command> out) {
+        text = text.strip();
         if (text.startsWith("$ ")) {
             text = text.substring(2);
         }
@@ -229,10 +271,9 @@ class RunbookCommandsTest {
                 if (at > 0) {
                     source = source.substring(at); // the document's text from the launcher on, without NAME=value
                 }
-                out.add(new Command(f, first + 1, source, List.copyOf(words.subList(k + 1, words.size()))));
+                out.add(new Command(f, lineNumber, source, List.copyOf(words.subList(k + 1, words.size())), complete));
             }
         }
-        return i;
     }
 
     record Segment(String text, List<String> words) {
