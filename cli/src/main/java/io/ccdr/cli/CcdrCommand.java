@@ -5,6 +5,8 @@ import io.ccdr.cli.bench.BenchCommand;
 import io.ccdr.cli.demo.DemoCommand;
 import io.ccdr.cli.local.LocalCommand;
 import io.ccdr.cli.server.ServerCommand;
+import io.ccdr.cli.shell.ShellCommand;
+import io.ccdr.cli.status.StatusCommand;
 import io.ccdr.cli.tls.TlsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ccdr 0.1.0",
         description = "Cross-cluster disaster-recovery replication for property-graph databases.",
-        subcommands = {CommandLine.HelpCommand.class, AdminCommand.class, BenchCommand.class, DemoCommand.class, LocalCommand.class, ServerCommand.class, TlsCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, AdminCommand.class, BenchCommand.class, DemoCommand.class, LocalCommand.class, ServerCommand.class, ShellCommand.class, StatusCommand.class, TlsCommand.class})
 public final class CcdrCommand implements Runnable {
 
     @CommandLine.Spec
