@@ -58,9 +58,6 @@ final class CreateReplicaDatabaseProcedure implements Procedure {
         String name = databaseName(args.get(0), "replicaDatabaseName");
         int primaries = count(args.get(1), "numPrimaries", 1);
         int secondaries = count(args.get(2), "numSecondaries", 0);
-        if (secondaries > 0) {
-            throw invalid("numSecondaries: secondaries are not supported yet; give the replica primaries only (numSecondaries 0)");
-        }
         if (!(args.get(3) instanceof Map<?, ?> options)) {
             throw invalid("the fourth argument must be a map {remote: 'upstreamDatabase', addresses: ['host:6000', ...]}");
         }

@@ -64,7 +64,7 @@ public final class ReplicaExtension implements ServerExtension {
         Map<Database, Boolean> seen = new IdentityHashMap<>();
         for (Database db : s.databases()) {
             DatabaseInfo info = db.info();
-            if (info == null || db.store() == null) {
+            if (info == null || db.store() == null || db.isSecondary()) {
                 continue;
             }
             if (info.isReplica() && info.upstream() != null) {

@@ -1,5 +1,6 @@
 package io.ccdr.node;
 
+import io.ccdr.node.dbms.ReplicationStatus;
 import io.ccdr.node.extension.ServerExtension;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.ccdr.metrics.CertificateExpiryMetrics;
@@ -178,7 +179,7 @@ public final class CcdrServer implements AutoCloseable {
         raft.addGroup(group);
         systemClient = newClient(group, parameters);
         system.addListener(s -> databases.poke());
-        databases.start(raft, system::state, this::boltAddressOf, metrics);
+        databases.start(raft, system::state, this::boltAddressOf, metrics, clusterTls);
         for (ServerExtension extension : ServiceLoader.load(ServerExtension.class)) {
             extension.start(this);
             extensions.add(extension);
@@ -229,12 +230,16 @@ public final class CcdrServer implements AutoCloseable {
         }
         Database d = db.get();
         boolean leader = d.isLeader();
-        boolean available = d.leader().isPresent();
-        boolean writable = leader && available && "read-write".equals(info.access());
+        // a secondary serves reads from its own store whether or not the primaries have a leader
+        boolean available = d.isSecondary() || d.leader().isPresent();
+        boolean writable = leader && available && "read-write".equals(info.access()) && !info.isReplica();
         List<String> members = info.primaryServers().stream()
                 .map(id -> Optional.ofNullable(system.state().servers().get(id)).map(ServerInfo::boltAddress).orElse(id)).toList();
-        long lag = leader ? 0 : Math.max(-1, d.commitIndex() - d.appliedIndex());
-        return Optional.of(new DatabaseHealth(database, leader ? DatabaseHealth.Role.LEADER : DatabaseHealth.Role.FOLLOWER,
+        long lag = d.replicationStatus().map(ReplicationStatus::lagTransactions)
+                .orElse(leader ? 0 : d.isSecondary() ? -1 : Math.max(-1, d.commitIndex() - d.appliedIndex()));
+        DatabaseHealth.Role role = leader ? DatabaseHealth.Role.LEADER : d.isSecondary() ? DatabaseHealth.Role.SECONDARY
+                : info.isReplica() ? DatabaseHealth.Role.REPLICA : DatabaseHealth.Role.FOLLOWER;
+        return Optional.of(new DatabaseHealth(database, role,
                 writable, available, !writable, d.lastCommittedTxId(), lag, members));
     }
 

@@ -50,6 +50,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     private final Duration bookmarkTimeout;
     private final Function<RaftPeerId, String> boltAddressOf;
     private final Supplier<DatabaseInfo> info;
+    private final boolean secondary;
     private final Map<UUID, CompletableFuture<ApplyOutcome>> inFlight = new ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicLong active = new java.util.concurrent.atomic.AtomicLong();
     private volatile DatabaseMetrics metrics;
@@ -58,8 +59,9 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     private volatile long idsTerm = -1;
 
     public Database(String name, RaftGroupId groupId, RaftNode raft, DatabaseStateMachine stateMachine, Duration writeTimeout,
-                    Duration bookmarkTimeout, Function<RaftPeerId, String> boltAddressOf, Supplier<DatabaseInfo> info) {
+                    Duration bookmarkTimeout, Function<RaftPeerId, String> boltAddressOf, Supplier<DatabaseInfo> info, boolean secondary) {
         this.info = info;
+        this.secondary = secondary;
         this.name = name;
         this.groupId = groupId;
         this.raft = raft;
@@ -138,6 +140,21 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
         return state().chainHashHex();
     }
 
+    /**
+     * A secondary holds the database outside its Raft group and follows the primaries through the
+     * transaction stream: it serves reads, never writes, and takes no part in elections.
+     */
+    public boolean isSecondary() {
+        return secondary;
+    }
+
+    private RaftServer.Division requireDivision() {
+        if (secondary) {
+            throw ClusterErrors.notALeader(name, null);
+        }
+        return division().orElseThrow(() -> ClusterErrors.unavailable(name, "not hosted on this server"));
+    }
+
     private Optional<RaftServer.Division> division() {
         return raft.division(groupId);
     }
@@ -169,6 +186,9 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
 
     /** "LEADER", "FOLLOWER", "CANDIDATE", "LISTENER" or "UNKNOWN". */
     public String role() {
+        if (secondary) {
+            return "SECONDARY";
+        }
         return division().map(d -> d.getInfo().getCurrentRole().name()).orElse("UNKNOWN");
     }
 
@@ -201,7 +221,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
         if (refused.isPresent()) {
             throw refused.get();
         }
-        RaftServer.Division d = division().orElseThrow(() -> ClusterErrors.unavailable(name, "not hosted on this server"));
+        RaftServer.Division d = requireDivision();
         if (!d.getInfo().isLeader()) {
             throw ClusterErrors.notALeader(name, leaderHint());
         }
@@ -344,7 +364,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
      *                        or the code the state machine answered (e.g. LineageMismatch)
      */
     public long proposeReplication(ReplicationEntry entry) {
-        RaftServer.Division d = division().orElseThrow(() -> ClusterErrors.unavailable(name, "not hosted on this server"));
+        RaftServer.Division d = requireDivision();
         if (!d.getInfo().isLeader()) {
             throw ClusterErrors.notALeader(name, leaderHint());
         }

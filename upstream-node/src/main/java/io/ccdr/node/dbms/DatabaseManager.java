@@ -52,6 +52,8 @@ public final class DatabaseManager implements AutoCloseable {
     private final Properties catalog = new Properties();
     private final Map<RaftGroupId, DatabaseStateMachine> machines = new ConcurrentHashMap<>();
     private final Map<String, Database> databases = new ConcurrentHashMap<>();
+    private final Map<Database, SecondaryFollower> followers = new ConcurrentHashMap<>();
+    private volatile io.ccdr.tls.SslPolicy clusterTls;
     private final ScheduledExecutorService reconciler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ccdr-database-reconciler");
         t.setDaemon(true);
@@ -97,8 +99,9 @@ public final class DatabaseManager implements AutoCloseable {
     }
 
     public void start(RaftNode raft, Supplier<SystemState.Snapshot> systemState, Function<RaftPeerId, String> boltAddressOf,
-                      Metrics metrics) {
+                      Metrics metrics, io.ccdr.tls.SslPolicy clusterTls) {
         this.raft = raft;
+        this.clusterTls = clusterTls;
         this.metrics = metrics;
         this.systemState = systemState;
         this.boltAddressOf = boltAddressOf;
@@ -146,31 +149,16 @@ public final class DatabaseManager implements AutoCloseable {
     private synchronized void reconcile() throws IOException {
         SystemState.Snapshot state = systemState.get();
         for (DatabaseInfo info : state.databases().values()) {
-            if (!info.primaryServers().contains(serverId) || !"online".equals(info.requestedStatus())) {
+            if (!info.hostedOn(serverId) || !"online".equals(info.requestedStatus()) || databases.containsKey(info.name())) {
                 continue;
             }
-            if (databases.containsKey(info.name())) {
-                continue;
+            if (info.primaryServers().contains(serverId)) {
+                hostPrimary(info, state);
+            } else {
+                hostSecondary(info);
             }
-            RaftGroupId gid = RaftGroupId.valueOf(UUID.fromString(info.groupId()));
-            rememberInCatalog(gid, info.name());
-            List<RaftPeer> peers = new ArrayList<>();
-            for (String id : info.primaryServers()) {
-                ServerInfo s = state.servers().get(id);
-                if (s == null) {
-                    throw new IOException("database " + info.name() + " is allocated to unknown server " + id);
-                }
-                peers.add(RaftPeer.newBuilder().setId(id).setAddress(s.raftAddress()).build());
-            }
-            raft.addGroup(RaftGroup.valueOf(gid, peers));
-            DatabaseStateMachine sm = (DatabaseStateMachine) stateMachineFor(gid);
-            String name = info.name();
-            Database db = new Database(name, gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf,
-                    () -> systemState.get().databases().get(name));
-            db.bindMetrics(DatabaseMetrics.bind(metrics, info.name(), db));
-            databases.put(info.name(), db);
-            LOG.info("hosting database '{}' (raft group {}) as one of {} primaries", info.name(), gid.getUuid(), peers.size());
         }
+        followers.values().forEach(SecondaryFollower::tick);
         for (Database db : new ArrayList<>(databases.values())) {
             DatabaseInfo info = state.databases().get(db.name());
             boolean dropped = info == null || !info.groupId().equals(db.groupId().getUuid().toString());
@@ -180,9 +168,62 @@ public final class DatabaseManager implements AutoCloseable {
         }
     }
 
+    private void hostPrimary(DatabaseInfo info, SystemState.Snapshot state) throws IOException {
+        RaftGroupId gid = RaftGroupId.valueOf(UUID.fromString(info.groupId()));
+        rememberInCatalog(gid, info.name());
+        List<RaftPeer> peers = new ArrayList<>();
+        for (String id : info.primaryServers()) {
+            ServerInfo s = state.servers().get(id);
+            if (s == null) {
+                throw new IOException("database " + info.name() + " is allocated to unknown server " + id);
+            }
+            peers.add(RaftPeer.newBuilder().setId(id).setAddress(s.raftAddress()).build());
+        }
+        raft.addGroup(RaftGroup.valueOf(gid, peers));
+        DatabaseStateMachine sm = (DatabaseStateMachine) stateMachineFor(gid);
+        String name = info.name();
+        Database db = new Database(name, gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf,
+                () -> systemState.get().databases().get(name), false);
+        db.bindMetrics(DatabaseMetrics.bind(metrics, name, db));
+        databases.put(name, db);
+        LOG.info("hosting database '{}' (raft group {}) as one of {} primaries", name, gid.getUuid(), peers.size());
+    }
+
+    /** A secondary: the store outside Raft, following the primaries through the transaction stream. */
+    private void hostSecondary(DatabaseInfo info) {
+        String name = info.name();
+        DatabaseStateMachine sm = new DatabaseStateMachine(name, storeDirectory(name));
+        sm.openStandalone();
+        Database db = new Database(name, RaftGroupId.valueOf(UUID.fromString(info.groupId())), raft, sm, writeTimeout, bookmarkTimeout,
+                boltAddressOf, () -> systemState.get().databases().get(name), true);
+        db.bindMetrics(DatabaseMetrics.bind(metrics, name, db));
+        followers.put(db, new SecondaryFollower(db, () -> primaryClusterAddresses(name), clusterTls,
+                storeDirectory(name).resolveSibling("staging")));
+        databases.put(name, db);
+        LOG.info("hosting database '{}' as a secondary, following its {} primaries", name, info.primaryServers().size());
+    }
+
+    private List<io.ccdr.node.config.HostPort> primaryClusterAddresses(String database) {
+        SystemState.Snapshot state = systemState.get();
+        DatabaseInfo info = state.databases().get(database);
+        if (info == null) {
+            return List.of();
+        }
+        return info.primaryServers().stream().map(id -> state.servers().get(id)).filter(java.util.Objects::nonNull)
+                .map(s -> io.ccdr.node.config.HostPort.parse(s.clusterAddress())).toList();
+    }
+
     private void drop(Database db) throws IOException {
         databases.remove(db.name());
         db.metrics().close();
+        SecondaryFollower follower = followers.remove(db);
+        if (follower != null) {
+            follower.close();
+            db.stateMachine().close();
+            GraphStore.deleteRecursively(storeDirectory(db.name()).getParent());
+            LOG.info("dropped secondary database '{}' from this server", db.name());
+            return;
+        }
         raft.removeGroup(db.groupId());
         DatabaseStateMachine sm = machines.remove(db.groupId());
         if (sm != null) {
@@ -222,6 +263,14 @@ public final class DatabaseManager implements AutoCloseable {
             reconciler.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        for (Database db : followers.keySet()) {
+            followers.remove(db).close();
+            try {
+                db.stateMachine().close();
+            } catch (IOException e) {
+                LOG.debug("closing secondary '{}' failed: {}", db.name(), e.toString());
+            }
         }
     }
 }

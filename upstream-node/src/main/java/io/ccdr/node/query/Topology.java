@@ -44,7 +44,7 @@ final class Topology {
         if (SystemState.SYSTEM.equals(database)) {
             return server.systemLeaderId();
         }
-        Optional<Database> local = server.database(database);
+        Optional<Database> local = server.database(database).filter(d -> !d.isSecondary());
         if (local.isPresent()) {
             return local.get().leader().map(RaftPeerId::toString);
         }

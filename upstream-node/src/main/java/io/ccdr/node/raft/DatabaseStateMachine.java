@@ -221,26 +221,53 @@ public final class DatabaseStateMachine extends BaseStateMachine {
     private CompletableFuture<Message> applyReplication(GraphStore s, long term, long index, byte[] data) {
         String reply;
         try {
-            ReplicationEntry e = ReplicationEntry.decode(data);
-            if (e instanceof ReplicationEntry.Transactions t) {
-                reply = applyTransactions(s, term, index, t);
-            } else if (e instanceof ReplicationEntry.Baseline b) {
-                reply = applyBaseline(s, term, index, b);
-            } else {
-                reply = applyPromote(s, term, index, (ReplicationEntry.Promote) e);
-            }
+            reply = applyReplicationEntry(s, term, index, ReplicationEntry.decode(data));
         } catch (CorruptDataException e) {
             LOG.warn("database {}: raft entry {} is not a valid replication entry ({}); skipped", databaseName, index, e.getMessage());
             reply = failed(LINEAGE_MISMATCH, "corrupt replication entry: " + e.getMessage());
+            finishEntry(s, term, index);
         } catch (IOException | RuntimeException e) {
             LOG.error("database {}: cannot apply replication entry {} ({}); this member stops applying", databaseName, index, e.toString());
             return CompletableFuture.failedFuture(e);
         }
+        return CompletableFuture.completedFuture(Message.valueOf(reply));
+    }
+
+    private String applyReplicationEntry(GraphStore s, long term, long index, ReplicationEntry e) throws IOException {
+        String reply;
+        if (e instanceof ReplicationEntry.Transactions t) {
+            reply = applyTransactions(s, term, index, t);
+        } else if (e instanceof ReplicationEntry.Baseline b) {
+            reply = applyBaseline(s, term, index, b);
+        } else {
+            reply = applyPromote(s, term, index, (ReplicationEntry.Promote) e);
+        }
+        finishEntry(s, term, index);
+        return reply;
+    }
+
+    private void finishEntry(GraphStore s, long term, long index) {
         s.markApplied(term, index);
         advanceApplied(term, index);
         lastAppliedTerm = term;
         signalProgress();
-        return CompletableFuture.completedFuture(Message.valueOf(reply));
+    }
+
+    // ---- secondaries: the same store and apply rules, fed by the transaction stream instead of Raft ----
+
+    /** Opens the store for a member that follows its primaries through the transaction stream (a secondary), outside Raft. */
+    public void openStandalone() {
+        store = GraphStore.open(storeDir);
+        LOG.info("database {} store opened as a secondary at txId {}", databaseName, store.state().lastTxId());
+    }
+
+    /**
+     * Applies a replication entry outside Raft (a secondary): same verification as in a replica's
+     * group, at the next local position. Returns the reply a Raft proposer would get.
+     */
+    public synchronized String applyStandalone(ReplicationEntry e) throws IOException {
+        GraphStore s = store;
+        return applyReplicationEntry(s, 0, s.state().appliedIndex() + 1, e);
     }
 
     private static final String LINEAGE_MISMATCH = "Neo.ClientError.Cluster.LineageMismatch";
