@@ -67,6 +67,9 @@ final class CreateReplicaDatabaseProcedure implements Procedure {
             }
         }
         String remote = databaseName(options.get("remote"), "remote");
+        if (SystemState.SYSTEM.equals(remote)) {
+            throw invalid("the system database (users, roles, the cluster's own metadata) is never replicated; replicate user databases");
+        }
         List<String> addresses = addresses(options.get("addresses"));
         if (server.systemState().databases().containsKey(name) || SystemState.SYSTEM.equals(name)) {
             throw new GraphException("Neo.ClientError.Database.ExistingDatabaseFound", "Failed to create the specified database '" + name

@@ -133,4 +133,43 @@ class PromotionTest {
                     !c.b.server(0).systemState().databases().get("drdb").promotion().fenceStatus().isEmpty());
         }
     }
+
+    @Test
+    void promotingWhileBatchesAreInFlightCutsTheHistoryCleanlyAtOneTxId() throws Exception {
+        try (TwoClusters c = new TwoClusters(dir, 1, 1, Map.of(), Map.of())) {
+            Driver b = c.driver(c.b, 0);
+            try (Session s = b.session(SessionConfig.forDatabase("system"))) {
+                s.run(c.createReplicaCall("drdb", "neo4j", 1)).consume();
+                assertThatThrownBy(() -> s.run("CALL internal.dbms.createReplicaDatabase('sysrep', 1, 0, {remote: 'system', addresses: ['"
+                        + TwoClusters.clusterAddresses(c.a).get(0) + "']})").consume())
+                        .isInstanceOfSatisfying(ClientException.class, e -> assertThat(e.getMessage()).contains("never replicated"));
+            }
+            java.util.concurrent.atomic.AtomicBoolean writing = new java.util.concurrent.atomic.AtomicBoolean(true);
+            Thread writer = new Thread(() -> {
+                while (writing.get()) {
+                    c.a.writeToLeader("neo4j", tx -> tx.createNode(java.util.Set.of("Busy"), Map.of()), WAIT, new java.util.concurrent.atomic.AtomicLong());
+                }
+            });
+            writer.start();
+            eventually(WAIT, "replica streaming", () -> c.b.server(0).database("drdb").map(Database::lastCommittedTxId).orElse(0L) > 50);
+            Record promoted;
+            try (Session s = b.session(SessionConfig.forDatabase("system"))) {
+                promoted = s.run("CALL internal.dbms.promoteReplicaDatabase('drdb')").single();
+            }
+            long at = promoted.get("promotedAtTxId").asLong();
+            write(b, "drdb", 0, 3);
+            writing.set(false);
+            writer.join(30_000);
+            Database dr = c.b.server(0).database("drdb").orElseThrow();
+            Database up = c.upstream("neo4j");
+            assertThat(up.lastCommittedTxId()).isGreaterThan(at); // the upstream went on without it
+            assertThat(dr.lastCommittedTxId()).isEqualTo(at + 3); // nothing from upstream after the promotion point
+            var mine = dr.store().transactions(1, (int) at + 3);
+            var theirs = up.store().transactions(1, (int) at + 1);
+            for (int i = 0; i < at; i++) {
+                assertThat(mine.get(i).chainHash()).isEqualTo(theirs.get(i).chainHash());
+            }
+            assertThat(mine.get((int) at).chainHash()).isNotEqualTo(theirs.get((int) at).chainHash());
+        }
+    }
 }
