@@ -3,7 +3,6 @@ package io.ccdr.replica;
 import io.ccdr.node.CcdrServer;
 import io.ccdr.node.config.HostPort;
 import io.ccdr.node.cypher.CallContext;
-import io.ccdr.node.cypher.Procedure;
 import io.ccdr.node.extension.ServerExtension;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.system.DatabaseInfo;
@@ -24,16 +23,13 @@ import java.util.regex.Pattern;
  * this cluster that follows {@code upstreamName} in another. The upstream is probed first; when it
  * is unreachable, not trusted or has no such database, nothing is created.
  */
-final class CreateReplicaDatabaseProcedure implements Procedure {
+final class CreateReplicaDatabaseProcedure extends DbmsProcedure {
     static final String NAME = "internal.dbms.createReplicaDatabase";
     private static final Pattern DATABASE_NAME = Pattern.compile("[a-z][a-z0-9.\\-]{2,62}");
 
-    private final CcdrServer server;
-    private final ServerExtension.Caller caller;
 
     CreateReplicaDatabaseProcedure(CcdrServer server, ServerExtension.Caller caller) {
-        this.server = server;
-        this.caller = caller;
+        super(server, caller);
     }
 
     @Override
@@ -45,11 +41,6 @@ final class CreateReplicaDatabaseProcedure implements Procedure {
     @Override
     public List<String> outputColumns() {
         return List.of();
-    }
-
-    @Override
-    public Mode mode() {
-        return Mode.DBMS;
     }
 
     @Override

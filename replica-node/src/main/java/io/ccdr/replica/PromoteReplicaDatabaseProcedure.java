@@ -2,7 +2,6 @@ package io.ccdr.replica;
 
 import io.ccdr.node.CcdrServer;
 import io.ccdr.node.cypher.CallContext;
-import io.ccdr.node.cypher.Procedure;
 import io.ccdr.node.dbms.ClusterErrors;
 import io.ccdr.node.extension.ServerExtension;
 import io.ccdr.node.graph.GraphException;
@@ -25,19 +24,16 @@ import java.util.Map;
  * with the upstream gone. Returns the txId it was promoted at and what the replica last heard of its
  * upstream, i.e. how much it may have missed.
  */
-final class PromoteReplicaDatabaseProcedure implements Procedure {
+final class PromoteReplicaDatabaseProcedure extends DbmsProcedure {
     static final String NAME = "internal.dbms.promoteReplicaDatabase";
     static final String WITH_TOPOLOGY = "internal.dbms.promoteReplicaDatabaseWithTopology";
     private static final Duration PROMOTION_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration FENCE_WAIT = Duration.ofSeconds(5);
 
-    private final CcdrServer server;
-    private final ServerExtension.Caller caller;
     private final boolean withTopology;
 
     PromoteReplicaDatabaseProcedure(CcdrServer server, ServerExtension.Caller caller, boolean withTopology) {
-        this.server = server;
-        this.caller = caller;
+        super(server, caller);
         this.withTopology = withTopology;
     }
 
@@ -57,11 +53,6 @@ final class PromoteReplicaDatabaseProcedure implements Procedure {
     public List<String> outputColumns() {
         return List.of("name", "promotedAtTxId", "chainHash", "lastAppliedCommitTime", "upstream", "upstreamLastKnownTxId",
                 "upstreamLastKnownCommitTime", "possiblyMissedTransactions", "fenced", "fenceStatus");
-    }
-
-    @Override
-    public Mode mode() {
-        return Mode.DBMS;
     }
 
     @Override

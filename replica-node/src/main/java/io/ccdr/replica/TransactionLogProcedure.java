@@ -2,7 +2,6 @@ package io.ccdr.replica;
 
 import io.ccdr.node.CcdrServer;
 import io.ccdr.node.cypher.CallContext;
-import io.ccdr.node.cypher.Procedure;
 import io.ccdr.node.dbms.ClusterErrors;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.extension.ServerExtension;
@@ -27,16 +26,13 @@ import java.util.Map;
  * transactions an old primary committed that never reached the promoted replica, so an operator
  * can review and replay them instead of losing them silently.
  */
-final class TransactionLogProcedure implements Procedure {
+final class TransactionLogProcedure extends DbmsProcedure {
     static final String NAME = "internal.dbms.transactionLog";
     private static final int MAX_LIMIT = 10_000;
 
-    private final CcdrServer server;
-    private final ServerExtension.Caller caller;
 
     TransactionLogProcedure(CcdrServer server, ServerExtension.Caller caller) {
-        this.server = server;
-        this.caller = caller;
+        super(server, caller);
     }
 
     @Override
@@ -47,11 +43,6 @@ final class TransactionLogProcedure implements Procedure {
     @Override
     public List<String> outputColumns() {
         return List.of("txId", "commitTime", "chainHash", "changes");
-    }
-
-    @Override
-    public Mode mode() {
-        return Mode.DBMS;
     }
 
     @Override
