@@ -165,6 +165,20 @@ public final class PrometheusServer implements AutoCloseable {
         return res.path("data").path("result");
     }
 
+    /**
+     * {@code data.result} of an instant query evaluated at {@code epochSeconds}: every series in the result is the
+     * latest sample at or before that instant, so one result compares series scraped from different targets at most one
+     * scrape interval apart.
+     */
+    public JsonNode queryAt(String expr, double epochSeconds) {
+        JsonNode res = api("/api/v1/query?query=" + URLEncoder.encode(expr, StandardCharsets.UTF_8)
+                + "&time=" + String.format(java.util.Locale.ROOT, "%.3f", epochSeconds));
+        if (!res.path("status").asText().equals("success")) {
+            fail("query failed: " + expr + " at " + epochSeconds + " -> " + res);
+        }
+        return res.path("data").path("result");
+    }
+
     /** Whether {@code expr} evaluates to at least one series (or a scalar). */
     public boolean hasData(String expr) {
         JsonNode r = query(expr);
