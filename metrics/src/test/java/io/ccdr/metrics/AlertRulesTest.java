@@ -100,4 +100,70 @@ class AlertRulesTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> ShippedMonitoring.testRules(rules, "1s",
                 java.util.Map.of("ReplicaLagHigh", new String[]{"> 61", "> 3"}))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * Every {@code neo4j_…} series the dashboard and the rules name is one that ccdr exports: a registry with every
+     * kind of binding (database, replica, Bolt, certificate) is scraped, and its series names are the vocabulary.
+     */
+    @Test
+    void dashboardAndRulesUseOnlyExportedSeriesNames() throws Exception {
+        java.util.Set<String> exported = new java.util.TreeSet<>();
+        try (Metrics m = Metrics.create(MetricsConfig.parse(java.util.Map.of()));
+             DatabaseMetrics db = DatabaseMetrics.bind(m, "neo4j", new FakeSources.Database(1, true));
+             ReplicaMetrics replica = ReplicaMetrics.bind(m, "neo4j", new FakeSources.Replica());
+             BoltMetrics bolt = BoltMetrics.bind(m);
+             CertificateExpiryMetrics cert = CertificateExpiryMetrics.bind(m, "cluster", java.time.Instant::now)) {
+            db.recordCommit(java.time.Duration.ofMillis(1));
+            bolt.recordFailure("Neo.ClientError.Statement.SyntaxError");
+            for (String series : Exposition.parse(m.scrape()).samples.keySet()) {
+                int brace = series.indexOf('{');
+                exported.add(brace < 0 ? series : series.substring(0, brace));
+            }
+        }
+        java.util.regex.Pattern name = java.util.regex.Pattern.compile("\\bneo4j_[a-z0-9_]+");
+        java.util.List<String> used = new java.util.ArrayList<>();
+        for (String e : ShippedMonitoring.dashboardExpressions(ShippedMonitoring.dashboardFile())) {
+            name.matcher(e).results().forEach(r -> used.add(r.group()));
+        }
+        for (String e : ShippedMonitoring.ruleExpressions(ShippedMonitoring.rulesFile()).values()) {
+            name.matcher(e).results().forEach(r -> used.add(r.group()));
+        }
+        assertThat(used).isNotEmpty();
+        assertThat(exported).as("exported series").containsAll(used);
+    }
+
+    /** What operators were promised: each of these is on the dashboard, and each failure mode has an alert on the right series. */
+    @Test
+    void dashboardAndRulesCoverTheReplicationAndClusterEssentials() {
+        String dashboard = String.join("\n", ShippedMonitoring.dashboardExpressions(ShippedMonitoring.dashboardFile()));
+        assertThat(dashboard)
+                .contains("neo4j_database_transaction_last_committed_tx_id")          // replica vs upstream txId
+                .contains("neo4j_database_replica_upstream_last_committed_tx_id")
+                .contains("neo4j_database_replica_lag_transactions")
+                .contains("neo4j_database_replica_lag_seconds")
+                .contains("neo4j_database_replica_stream_state")
+                .contains("neo4j_database_cluster_raft_is_leader")                    // leader per database
+                .contains("rate(neo4j_database_transaction_committed_total")           // commit throughput
+                .contains("histogram_quantile(0.99, sum by (cluster, database, le) (rate(neo4j_database_cluster_raft_commit_latency_seconds_bucket")
+                .contains("neo4j_database_replica_reconnects_total")
+                .contains("neo4j_database_replica_store_copies_total");
+        java.util.Map<String, String> rules = ShippedMonitoring.ruleExpressions(ShippedMonitoring.rulesFile());
+        assertThat(rules.get("ReplicaLagHigh")).startsWith("max by (cluster, database) (neo4j_database_replica_lag_seconds)").contains(">");
+        assertThat(rules.get("ReplicaStreamDisconnected")).contains("neo4j_database_replica_stream_state{state=\"disconnected\"}").endsWith("== 1");
+        assertThat(rules.get("ReplicaBrokenChain")).contains("neo4j_database_replica_stream_state{state=\"broken_chain\"}").endsWith("== 1");
+        assertThat(rules.get("DatabaseNoLeader")).contains("neo4j_database_cluster_raft_is_leader").endsWith("== 0");
+        assertThat(rules.get("CertificateExpiringSoon")).contains("neo4j_ssl_certificate_expiry_seconds").endsWith("< 14 * 86400");
+        String text = read(ShippedMonitoring.rulesFile());
+        assertThat(text).containsPattern("(?s)alert: ReplicaLagHigh\n.*?for: 5m")
+                .containsPattern("(?s)alert: ReplicaStreamDisconnected\n.*?for: 2m")
+                .containsPattern("(?s)alert: DatabaseNoLeader\n.*?for: 1m");
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
 }

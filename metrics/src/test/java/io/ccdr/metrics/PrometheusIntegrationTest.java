@@ -54,6 +54,8 @@ class PrometheusIntegrationTest {
             add(closeables, DatabaseMetrics.bind(a, "orders", new FakeSources.Database(50, false)));
             add(closeables, CertificateExpiryMetrics.bind(a, "bolt", () -> Instant.now().plus(Duration.ofDays(7))));
             add(closeables, CertificateExpiryMetrics.bind(a, "cluster", () -> Instant.now().plus(Duration.ofDays(300))));
+            BoltMetrics aBolt = add(closeables, BoltMetrics.bind(a));
+            aBolt.connectionOpened();
             MetricsHttpServer aHttp = add(closeables, MetricsHttpServer.start(cfg, a, HealthSource.none()));
 
             // ---- cluster b: replicas of a; neo4j lags, orders is disconnected, audit has a broken chain
@@ -67,6 +69,7 @@ class PrometheusIntegrationTest {
             ReplicaMetrics bNeo4jReplica = add(closeables, ReplicaMetrics.bind(b, "neo4j", lagging));
             add(closeables, ReplicaMetrics.bind(b, "orders", replica(50, 40, 300, StreamState.DISCONNECTED)));
             add(closeables, ReplicaMetrics.bind(b, "audit", replica(9, 7, 30, StreamState.BROKEN_CHAIN)));
+            add(closeables, BoltMetrics.bind(b));
             MetricsHttpServer bHttp = add(closeables, MetricsHttpServer.start(cfg, b, HealthSource.none()));
 
             // commits, appends and replica traffic keep flowing so that rate() and histogram_quantile() have data
