@@ -15,6 +15,8 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -54,6 +56,7 @@ import static org.assertj.core.api.Assertions.fail;
  * failure instead with {@code CCDR_REQUIRE_PROMETHEUS=true}.
  */
 class ReplicaPrometheusTest {
+    private static final Logger LOG = LoggerFactory.getLogger(ReplicaPrometheusTest.class);
     private static final String PASSWORD = "metrics-test-pass";
     private static final String UPSTREAM = "neo4j";
     private static final String REPLICA = "neo4j-replica";
@@ -79,7 +82,10 @@ class ReplicaPrometheusTest {
     @Timeout(150) // backstop only: ~60-80 s on a quiet 2-core host; the waits fail first, with diagnostics, at BUDGET
     void shippedDashboardAndAlertsOverTwoClustersWithAReplica() throws Exception {
         Path binary = PrometheusServer.requireBinary("prometheus"); // before anything is started: a skip costs nothing
-        Instant deadline = Instant.now().plus(BUDGET);
+        Instant started = Instant.now();
+        Instant deadline = started.plus(BUDGET);
+        java.util.function.Consumer<String> phase = what ->
+                LOG.info("{} ms: {}", Duration.between(started, Instant.now()).toMillis(), what);
         List<AutoCloseable> closeables = new ArrayList<>();
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "upstream-write-ticker");
@@ -114,6 +120,19 @@ class ReplicaPrometheusTest {
             });
             a.start();
             startingB.get(60, TimeUnit.SECONDS);
+            phase.accept("clusters started");
+
+            // ---- Prometheus: every server of both clusters, the test copy of the shipped rules
+            Path rulesFile = ShippedMonitoring.rulesFile();
+            Path rules = dir.resolve("rules.yml");
+            Files.writeString(rules, ShippedMonitoring.testRules(rulesFile, "1s",
+                    Map.of("ReplicaLagHigh", new String[]{SHIPPED_LAG_THRESHOLD, "> " + LAG_THRESHOLD_SECONDS})));
+            Map<String, List<String>> targets = new LinkedHashMap<>();
+            targets.put("a", metricsTargets(a));
+            targets.put("b", metricsTargets(b));
+            Path promDir = Files.createDirectories(dir.resolve("prometheus"));
+            PrometheusServer prom = PrometheusServer.start(binary, promDir, targets, rules, SCRAPE, deadline);
+            closeables.add(prom);
 
             // ---- the replica follows A through one proxy per A server, so that the link can be cut
             List<CuttingProxy> proxies = new ArrayList<>();
@@ -133,6 +152,7 @@ class ReplicaPrometheusTest {
                         + "', addresses: [" + String.join(", ", proxies.stream().map(p -> "'" + p.address() + "'").toList())
                         + "]})").consume();
             }
+            phase.accept("replica created");
 
             // ---- a known write rate on the upstream, from now to the end
             AtomicLong written = new AtomicLong();
@@ -148,23 +168,13 @@ class ReplicaPrometheusTest {
                     writeFailures.incrementAndGet();
                 }
             }), 0, 1000 / WRITES_PER_SECOND, TimeUnit.MILLISECONDS);
-
-            // ---- Prometheus: every server of both clusters, the test copy of the shipped rules
-            Path rulesFile = ShippedMonitoring.rulesFile();
-            Path rules = dir.resolve("rules.yml");
-            Files.writeString(rules, ShippedMonitoring.testRules(rulesFile, "1s",
-                    Map.of("ReplicaLagHigh", new String[]{SHIPPED_LAG_THRESHOLD, "> " + LAG_THRESHOLD_SECONDS})));
-            Map<String, List<String>> targets = new LinkedHashMap<>();
-            targets.put("a", metricsTargets(a));
-            targets.put("b", metricsTargets(b));
-            Path promDir = Files.createDirectories(dir.resolve("prometheus"));
-            PrometheusServer prom = PrometheusServer.start(binary, promDir, targets, rules, SCRAPE, deadline);
-            closeables.add(prom);
             prom.awaitTargetsUp(2 * SERVERS);
+            phase.accept("Prometheus scraping");
             prom.await("replica connected, as Prometheus sees it",
                     () -> prom.hasData("neo4j_database_replica_stream_state{" + REP + ",state=\"connected\"} == 1"),
                     () -> prom.query("neo4j_database_replica_stream_state").toString());
 
+            phase.accept("replica connected");
             // ---- 1. every dashboard expression and every rule's watched expression returns data
             Map<String, String> expressions = new LinkedHashMap<>();
             for (String e : ShippedMonitoring.dashboardExpressions(ShippedMonitoring.dashboardFile())) {
@@ -244,12 +254,14 @@ class ReplicaPrometheusTest {
             assertThat(prom.query("neo4j_bolt_connections_opened_total - neo4j_bolt_connections_closed_total"
                     + " != neo4j_bolt_connections_running")).as("opened - closed == running on every server").isEmpty();
 
+            phase.accept("expressions, rules and panels checked");
             // ---- 3. lag truth: at several instants, in one query result
             for (int i = 0; i < 3; i++) {
                 assertLagMatchesTxIds(prom, Instant.now());
                 sleepScrape(prom);
             }
 
+            phase.accept("lag truth checked");
             // ---- 4. cut the link: disconnected and lag alerts fire, and nothing else new
             double reconnectsBefore = value(prom.query("sum(neo4j_database_replica_reconnects_total{" + REP + "})").get(0));
             proxies.forEach(CuttingProxy::cut);
@@ -270,6 +282,7 @@ class ReplicaPrometheusTest {
             assertThat(value(prom.query("max(neo4j_database_replica_lag_seconds{" + REP + "})").get(0)))
                     .isGreaterThan(LAG_THRESHOLD_SECONDS);
 
+            phase.accept("alerts fired while cut");
             // ---- 5. heal: both alerts resolve, the replica catches up, and the lag is true again
             proxies.forEach(CuttingProxy::heal);
             prom.await("replica alerts resolved", () -> sameElements(firing(prom), certificateAlertsOfA())
@@ -279,21 +292,23 @@ class ReplicaPrometheusTest {
                     "max(neo4j_database_replica_lag_seconds{" + REP + "})").get(0)) < LAG_THRESHOLD_SECONDS, () -> "");
             assertLagMatchesTxIds(prom, Instant.now()); // evaluated at an instant after the replica caught up
 
+            phase.accept("alerts resolved after heal");
             // ---- 6. writes stop: the replica reaches the upstream's txId exactly, lag 0 in both units
             load.shutdown();
             assertThat(load.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
             writers.shutdown();
             assertThat(writers.awaitTermination(10, TimeUnit.SECONDS)).isTrue();
             assertThat(writeFailures.get()).as("writes that failed after retries").isZero();
-            prom.await("replica at the upstream's txId with zero lag", () -> {
+            long writes = written.get();
+            prom.await("replica at the upstream's txId (after all " + writes + " writes) with zero lag", () -> {
                 JsonNode r = prom.query("max(" + TX_ID + "{" + UP + "}) - max(" + TX_ID + "{" + REP + "})");
                 return r.size() == 1 && value(r.get(0)) == 0
+                        && value(prom.query("max(" + TX_ID + "{" + UP + "})").get(0)) >= writes // scraped after the last write
                         && value(prom.query("max(" + LAG_TX + "{" + REP + "})").get(0)) == 0
                         && value(prom.query("max(neo4j_database_replica_lag_seconds{" + REP + "})").get(0)) == 0;
             }, () -> prom.query("{__name__=~\"" + TX_ID + "|neo4j_database_replica_lag_.*\",database=~\"" + UPSTREAM + "|"
                     + REPLICA + "\"}").toString());
-            assertThat(value(prom.query("max(" + TX_ID + "{" + UP + "})").get(0))).as("every write committed")
-                    .isGreaterThanOrEqualTo(written.get());
+            phase.accept("caught up");
         } finally {
             load.shutdownNow();
             writers.shutdownNow();
@@ -304,6 +319,7 @@ class ReplicaPrometheusTest {
                     // keep closing the rest; the test's own outcome matters more
                 }
             }
+            phase.accept("closed");
         }
     }
 
