@@ -15,6 +15,9 @@ import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
+import org.neo4j.driver.exceptions.ServiceUnavailableException;
+import org.neo4j.driver.exceptions.SessionExpiredException;
+import org.neo4j.driver.exceptions.TransientException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,9 +55,9 @@ import static org.assertj.core.api.Assertions.fail;
  *   certificate expires in 7 days), nothing else;</li>
  *   <li>at several instants under a steady write load, in one instant-query result, the replica's
  *   {@code lag_transactions} equals the upstream leader's {@code last_committed_tx_id} minus the replica leader's,
- *   within the largest step of the upstream's txId between two consecutive scrapes (the two clusters' servers are
- *   scraped at different moments), and equals the replica's own {@code upstream_last_committed_tx_id} minus its txId
- *   within 2 (same scrape);</li>
+ *   within the upstream's commits over two scrape intervals (one for the offset between the two clusters' scrapes,
+ *   one for the stream's delivery delay on a loaded host; each check logs how far off it was against one scrape),
+ *   and equals the replica's own {@code upstream_last_committed_tx_id} minus its txId within 2 (same scrape);</li>
  *   <li>cutting the link (every connection through the proxies reset, new ones refused) fires
  *   ReplicaStreamDisconnected and ReplicaLagHigh for the replica and nothing else new, counts reconnect attempts, and
  *   leaves {@code upstream_last_committed_tx_id} behind the real upstream (lag in transactions is "as last heard",
@@ -160,12 +163,6 @@ class ReplicaPrometheusTest {
                     AuthTokens.basic(InitialPassword.USER, PASSWORD));
             closeables.add(driver);
             a.awaitLeader(UPSTREAM, Duration.ofSeconds(30));
-            try (Session s = driver.session(SessionConfig.forDatabase("system"))) {
-                s.run("CALL internal.dbms.createReplicaDatabase('" + REPLICA + "', " + SERVERS + ", 0, {remote: '" + UPSTREAM
-                        + "', addresses: [" + String.join(", ", proxies.stream().map(p -> "'" + p.address() + "'").toList())
-                        + "]})").consume();
-            }
-            phase.accept("replica created");
 
             // ---- a known write rate on the upstream, from now to the end
             AtomicLong written = new AtomicLong();
@@ -181,6 +178,22 @@ class ReplicaPrometheusTest {
                     writeFailures.incrementAndGet();
                 }
             }), 0, 1000 / WRITES_PER_SECOND, TimeUnit.MILLISECONDS);
+            // the replica is created from an upstream that has data (from an empty one it copies stores repeatedly)
+            prom.await("first upstream commit", () -> written.get() > 0, () -> writeFailures + " failed writes");
+            String create = "CALL internal.dbms.createReplicaDatabase('" + REPLICA + "', " + SERVERS + ", 0, {remote: '"
+                    + UPSTREAM + "', addresses: [" + String.join(", ", proxies.stream().map(p -> "'" + p.address() + "'").toList())
+                    + "]})";
+            // as an application would: retry while B's system database has no writer (elections on a loaded host)
+            prom.await("replica created", () -> {
+                try (Session s = driver.session(SessionConfig.forDatabase("system"))) {
+                    s.run(create).consume();
+                    return true;
+                } catch (SessionExpiredException | ServiceUnavailableException | TransientException e) {
+                    return b.server(0).database(REPLICA).isPresent(); // it may have been created before the failure
+                }
+            }, () -> "no writer for B's system database");
+            phase.accept("replica created");
+
             prom.awaitTargetsUp(2 * SERVERS);
             phase.accept("Prometheus scraping");
             prom.await("replica connected, as Prometheus sees it",
@@ -339,9 +352,13 @@ class ReplicaPrometheusTest {
     /**
      * One instant query returns the upstream leader's txId (cluster a), the replica leader's txId, the txId it last
      * heard from the upstream and its lag (cluster b), each the latest sample at the same evaluation time. The
-     * reported lag must equal upstream txId − replica txId up to the upstream commits of one scrape interval (the two
-     * clusters' servers are scraped at different moments within an interval), and must equal heard − replica txId
-     * exactly, give or take a transaction applied between two gauges of the same scrape.
+     * reported lag must equal upstream txId − replica txId up to the upstream commits of two scrape intervals: one
+     * because the two clusters' servers are scraped at different moments within an interval, and one for the
+     * transaction stream's own delivery delay, since lag in transactions is, by definition, relative to the upstream
+     * txId the replica has heard of. On a quiet host the delay is milliseconds and the difference stays within one
+     * scrape (logged at every check); on this shared 2-core host at load 45 the stream was seen 1.5 s behind, which is
+     * what the second interval absorbs. It must also equal heard − replica txId, give or take a transaction applied
+     * between two gauges of the same scrape.
      */
     private static void assertLagMatchesTxIds(PrometheusServer prom, Instant notBefore) {
         // evaluated 1.5 scrape intervals in the past, so that every target has been scraped up to that instant; the
@@ -381,27 +398,32 @@ class ReplicaPrometheusTest {
             fail("incomplete result at " + at + ": " + result);
         }
         double replicaTx = replicaTxByInstance.get(replicaLeader);
-        // one scrape's worth of upstream commits: the largest step between consecutive samples of the upstream txId
-        // in the last 10 s (on a loaded host a scrape may time out, and then "one scrape" spans more than 1 s)
+        // one (two) scrapes' worth of upstream commits: the largest increase of the upstream txId between samples one
+        // (two) scrapes apart in the last 10 s (on a loaded host a scrape may time out: then a step spans more than 1 s)
         double oneScrape = 0;
+        double twoScrapes = 0;
         int steps = 0;
         JsonNode recent = prom.queryAt(TX_ID + "{" + UP + "}[10s]", at);
         for (JsonNode s : recent) {
             JsonNode values = s.path("values");
             steps += Math.max(0, values.size() - 1);
             for (int i = 1; i < values.size(); i++) {
-                oneScrape = Math.max(oneScrape, values.get(i).get(1).asDouble() - values.get(i - 1).get(1).asDouble());
+                double v = values.get(i).get(1).asDouble();
+                oneScrape = Math.max(oneScrape, v - values.get(i - 1).get(1).asDouble());
+                twoScrapes = Math.max(twoScrapes, v - values.get(Math.max(0, i - 2)).get(1).asDouble());
             }
         }
         String diagnostics = "at " + at + ": upstream " + upstream + ", replica " + replicaTx + " on " + replicaLeader
-                + ", heard " + heard + ", lag " + lag + ", one scrape = " + oneScrape + " tx; " + result + "; upstream samples: " + recent
+                + ", heard " + heard + ", lag " + lag + ", one scrape = " + oneScrape + " tx, two = " + twoScrapes + "; " + result + "; upstream samples: " + recent
                 + "; scrape durations: " + prom.queryAt("max_over_time(scrape_duration_seconds[10s])", at);
         assertThat(state).as("stream state; " + diagnostics).isEqualTo("connected");
         assertThat(replicaTx).as(diagnostics).isPositive();
         assertThat(steps).as("consecutive upstream samples: " + diagnostics).isPositive();
         assertThat(oneScrape).as("the upstream is being written: " + diagnostics).isPositive();
-        assertThat(Math.abs(lag - (upstream - replicaTx))).as("lag vs upstream − replica txId; " + diagnostics)
-                .isLessThanOrEqualTo(oneScrape + 1);
+        double error = Math.abs(lag - (upstream - replicaTx));
+        LOG.info("lag check: lag {} vs upstream {} − replica {} = {}: off by {} tx; one scrape = {} tx, two = {} tx",
+                lag, upstream, replicaTx, upstream - replicaTx, error, oneScrape, twoScrapes);
+        assertThat(error).as("lag vs upstream − replica txId; " + diagnostics).isLessThanOrEqualTo(twoScrapes + 1);
         assertThat(Math.abs(lag - Math.max(0, heard - replicaTx))).as("lag vs heard − replica txId; " + diagnostics)
                 .isLessThanOrEqualTo(2);
     }
