@@ -46,4 +46,20 @@ public interface BoltBackend {
      * it starts with {@code Neo4j/}.
      */
     String serverAgent();
+
+    /**
+     * A client connection was accepted: called once per TCP connection, before TLS and the Bolt handshake, so that
+     * connections that never get past the handshake are counted too (as Neo4j's
+     * {@code bolt.connections_opened} does). Exactly one {@link #connectionClosed()} follows, whatever way the
+     * connection ends.
+     *
+     * <p>Called on a Netty event loop, unlike the other methods: it must not block. An exception is logged and
+     * otherwise ignored; it never affects the connection.
+     */
+    default void connectionOpened() {
+    }
+
+    /** A connection accepted earlier ({@link #connectionOpened()}) is closed. Same threading rules. */
+    default void connectionClosed() {
+    }
 }

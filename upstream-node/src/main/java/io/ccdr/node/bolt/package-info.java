@@ -3,7 +3,7 @@
  * TCP, optionally TLS), in front of a small SPI that the rest of the node implements.
  *
  * <h2>SPI</h2>
- * {@link io.ccdr.node.bolt.BoltBackend} (authenticate, begin, route, server agent),
+ * {@link io.ccdr.node.bolt.BoltBackend} (authenticate, begin, route, server agent, connection events for the Bolt meters),
  * {@link io.ccdr.node.bolt.BoltTransaction} (run, commit → bookmark, rollback, terminate),
  * {@link io.ccdr.node.bolt.BoltResult} (fields, rows, summary), with
  * {@link io.ccdr.node.bolt.TransactionRequest} and {@link io.ccdr.node.bolt.RoutingTable} as

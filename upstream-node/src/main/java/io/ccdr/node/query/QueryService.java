@@ -63,6 +63,16 @@ public final class QueryService implements BoltBackend {
     }
 
     @Override
+    public void connectionOpened() {
+        metrics.connectionOpened();
+    }
+
+    @Override
+    public void connectionClosed() {
+        metrics.connectionClosed();
+    }
+
+    @Override
     public String authenticate(Map<String, Object> authToken) {
         String scheme = String.valueOf(authToken.getOrDefault("scheme", "none"));
         if (!authenticator.enabled()) {
