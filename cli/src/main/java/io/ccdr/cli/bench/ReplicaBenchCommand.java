@@ -73,15 +73,18 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", description = "storecopy: copies of the loaded store, the median is reported (default ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(names = "--copy-warmup", defaultValue = "1", description = "storecopy: copies made first and not counted (default ${DEFAULT-VALUE})")
+    int copyWarmups;
+
     @Option(names = "--dir", description = "data directory (default: a temporary directory, deleted afterwards)")
     Path dir;
 
     @Override
     public Integer call() throws Exception {
         if (load <= 0 || load > 1 || transactions < 1 || storeMb < 1 || valueBytes < 1 || batch < 1 || runs < 1 || durationSeconds <= 0
-                || lagWarmupSeconds < 0 || maxSeconds < 1 || warmupSeconds < 0) {
+                || lagWarmupSeconds < 0 || maxSeconds < 1 || warmupSeconds < 0 || copyWarmups < 0) {
             throw new ParameterException(spec.commandLine(), "--load must be in (0, 1]; --duration, --max-duration, --transactions, --store-mb, "
-                    + "--value-bytes, --batch and --runs must be positive; --warmup and --lag-warmup must not be negative");
+                    + "--value-bytes, --batch and --runs must be positive; --warmup, --lag-warmup and --copy-warmup must not be negative");
         }
         PrintWriter out = spec.commandLine().getOut();
         ReplicaBench bench = new ReplicaBench(new ReplicaBench.Setup(upstreamServers, mode == Mode.storecopy ? 1 : replicaServers, tls,
@@ -111,7 +114,7 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
                 }
             }
             case storecopy -> {
-                ReplicaBench.StoreCopyResult r = bench.storeCopy(storeMb << 20, valueBytes, batch, runs);
+                ReplicaBench.StoreCopyResult r = bench.storeCopy(storeMb << 20, valueBytes, batch, copyWarmups, runs);
                 ReplicaBench.Copy m = r.median();
                 out.printf("store copy median of %d: %.1f MB in %.2f s: %.1f MB/s%n", r.copies().size(), m.bytes() / 1e6, m.seconds(),
                         m.megabytesPerSecond());

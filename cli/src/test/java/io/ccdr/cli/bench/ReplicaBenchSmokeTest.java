@@ -58,7 +58,7 @@ class ReplicaBenchSmokeTest {
 
     @Test
     void storeCopyCopiesTheWholeStoreAtTheUpstreamsTxId() throws Exception {
-        ReplicaBench.StoreCopyResult r = bench("storecopy").storeCopy(4 << 20, 1000, 500, 2);
+        ReplicaBench.StoreCopyResult r = bench("storecopy").storeCopy(4 << 20, 1000, 500, 1, 2);
 
         assertThat(r.storeBytes()).isGreaterThanOrEqualTo(4 << 20);
         assertThat(r.copies()).hasSize(2).allSatisfy(c -> {
