@@ -20,8 +20,17 @@ final class ApplyObserver implements AutoCloseable {
     private volatile boolean running = true;
     private volatile long firstProgressNanos;
     private final long startTxId;
+    private final long countFromNanos;
+    private long steps; // published by close()
+    private long stepTransactions;
 
     ApplyObserver(Database db, long base, int capacity) {
+        this(db, base, capacity, Long.MAX_VALUE);
+    }
+
+    /** @param countFromNanos from when apply steps are counted for {@link #steps()} */
+    ApplyObserver(Database db, long base, int capacity, long countFromNanos) {
+        this.countFromNanos = countFromNanos;
         this.db = db;
         this.base = base;
         this.visibleNanos = new long[capacity];
@@ -47,6 +56,10 @@ final class ApplyObserver implements AutoCloseable {
             if (firstProgressNanos == 0) {
                 firstProgressNanos = now;
             }
+            if (now >= countFromNanos) {
+                steps++;
+                stepTransactions += current - seen;
+            }
             long from = Math.max(seen + 1, base + 1);
             long to = Math.min(current, base + visibleNanos.length);
             for (long t = from; t <= to; t++) {
@@ -59,6 +72,19 @@ final class ApplyObserver implements AutoCloseable {
     /** When the member first applied something past where it stood at construction, or 0. */
     long firstProgressNanos() {
         return firstProgressNanos;
+    }
+
+    /**
+     * Wake-ups that found new transactions, since {@code countFromNanos}: at least one applied Raft
+     * entry each (entries applied back to back may share one). Call after {@link #close()}.
+     */
+    long steps() {
+        return steps;
+    }
+
+    /** Transactions that became visible in those steps. Call after {@link #close()}. */
+    long stepTransactions() {
+        return stepTransactions;
     }
 
     /** When {@code txId} became visible, or 0 if it was not seen (or is out of range). Call after {@link #close()}. */

@@ -12,6 +12,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -61,7 +64,20 @@ final class ReplicaBench {
      * @param p50Tx        transaction lag percentiles: upstream leader's last txId minus the replica leader's, sampled every millisecond
      */
     record LagResult(double maxRate, double targetRate, double achievedRate, long measured, long unseen,
-                     double p50Ms, double p99Ms, double maxMs, long p50Tx, long p99Tx, long maxTx, long samples) {
+                     double p50Ms, double p99Ms, double maxMs, long p50Tx, long p99Tx, long maxTx, long samples, Diagnostics diagnostics) {
+    }
+
+    /**
+     * Where the lag sits, from public state only: how often the replica leader applied something
+     * and how much each time, and how much the upstream member serving the replica's subscription
+     * had queued and not yet written to its socket (Netty's outbound buffer; the socket's own
+     * buffers come on top), sampled every 100 ms.
+     *
+     * @param applySteps          wake-ups of the apply observer that found new transactions (≥ 1 Raft entry each)
+     * @param maxQueuedBytes      largest outbound backlog of the subscription seen
+     * @param notWritableFraction share of samples in which the subscription's channel was not writable (the replica not reading)
+     */
+    record Diagnostics(double applyStepsPerSecond, double transactionsPerStep, long maxQueuedBytes, double notWritableFraction) {
     }
 
     LagResult lag(Duration warmup, Duration maxDuration, double fraction, Duration lagWarmup, Duration duration) throws Exception {
@@ -88,13 +104,19 @@ final class ReplicaBench {
             long measureFrom = t0 + lagWarmup.toNanos();
             AtomicBoolean sampling = new AtomicBoolean(true);
             LatencyRecorder txLag = new LatencyRecorder();
+            long[] queue = new long[3]; // max queued bytes, not-writable samples, samples: written by the sampler, read after join
             Thread sampler = new Thread(() -> {
+                long nextQueueSample = 0;
                 // reading the upstream first means a sample can only overstate the lag by what commits in between
                 while (sampling.get()) {
                     long now = System.nanoTime();
                     if (now >= measureFrom) {
                         long upstream = up.lastCommittedTxId();
                         txLag.record(Math.max(0, upstream - rep.lastCommittedTxId()));
+                        if (now >= nextQueueSample) {
+                            sampleSubscriptions(rig, queue);
+                            nextQueueSample = now + 100_000_000;
+                        }
                     }
                     LockSupport.parkNanos(1_000_000);
                 }
@@ -102,7 +124,7 @@ final class ReplicaBench {
             sampler.setDaemon(true);
             AtomicLong next = new AtomicLong();
             long lastAck;
-            try (ApplyObserver observer = new ApplyObserver(rep, base, (int) total)) {
+            try (ApplyObserver observer = new ApplyObserver(rep, base, (int) total, measureFrom)) {
                 sampler.start();
                 lastAck = runWriters(rig, () -> {
                     long k = next.getAndIncrement();
@@ -131,17 +153,34 @@ final class ReplicaBench {
                     }
                     lags[measured++] = (visible - ackNanos[i]) / 1000;
                 }
-                long[] sorted = java.util.Arrays.copyOf(lags, measured);
-                java.util.Arrays.sort(sorted);
+                long[] sorted = Arrays.copyOf(lags, measured);
+                Arrays.sort(sorted);
                 long[] txs = LatencyRecorder.merge(List.of(txLag));
-                double achieved = (measured + unseen) / ((lastAck - measureFrom) / 1e9);
+                double window = (lastAck - measureFrom) / 1e9;
+                double achieved = (measured + unseen) / window;
+                Diagnostics diagnostics = new Diagnostics(observer.steps() / window,
+                        observer.steps() == 0 ? Double.NaN : (double) observer.stepTransactions() / observer.steps(), queue[0],
+                        queue[2] == 0 ? Double.NaN : (double) queue[1] / queue[2]);
                 return new LagResult(max, target, achieved, measured, unseen,
                         LatencyRecorder.percentileMillis(sorted, 50), LatencyRecorder.percentileMillis(sorted, 99),
                         sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1] / 1000.0,
                         LatencyRecorder.percentile(txs, 50), LatencyRecorder.percentile(txs, 99),
-                        txs.length == 0 ? -1 : txs[txs.length - 1], txs.length);
+                        txs.length == 0 ? -1 : txs[txs.length - 1], txs.length, diagnostics);
             }
         });
+    }
+
+    /** Adds one sample of the upstream subscriptions of the upstream database: {max queued bytes, not writable, samples}. */
+    private static void sampleSubscriptions(ReplicaRig rig, long[] queue) {
+        for (int i = 0; i < rig.a.size(); i++) {
+            for (var info : rig.a.server(i).transactionStream().subscriptions()) {
+                if (ReplicaRig.UPSTREAM.equals(info.database())) {
+                    queue[0] = Math.max(queue[0], info.pendingOutboundBytes());
+                    queue[1] += info.writable() ? 0 : 1;
+                    queue[2]++;
+                }
+            }
+        }
     }
 
     // ---- catch-up ------------------------------------------------------------------------------
@@ -235,7 +274,7 @@ final class ReplicaBench {
     record StoreCopyResult(long storeBytes, long txId, double loadSeconds, List<Copy> copies) {
         Copy median() {
             List<Copy> byRate = new ArrayList<>(copies);
-            byRate.sort(java.util.Comparator.comparingDouble(Copy::megabytesPerSecond));
+            byRate.sort(Comparator.comparingDouble(Copy::megabytesPerSecond));
             return byRate.get(byRate.size() / 2);
         }
     }
@@ -386,7 +425,7 @@ final class ReplicaBench {
         AtomicLong ids = new AtomicLong();
         AtomicLong lastAck = new AtomicLong();
         CountDownLatch done = new CountDownLatch(setup.writers());
-        List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
         for (int t = 0; t < setup.writers(); t++) {
             Thread th = new Thread(() -> {
                 try {

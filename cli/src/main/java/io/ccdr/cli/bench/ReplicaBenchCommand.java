@@ -102,6 +102,10 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
                 out.println("lag      p50       p99       max");
                 out.printf("time     %-9s %-9s %s%n", ms(r.p50Ms()), ms(r.p99Ms()), ms(r.maxMs()));
                 out.printf("txs      %-9d %-9d %d   (%d samples, 1 per ms)%n", r.p50Tx(), r.p99Tx(), r.maxTx(), r.samples());
+                ReplicaBench.Diagnostics d = r.diagnostics();
+                out.printf("replica leader: %.0f apply steps/s, %.1f transactions per step; upstream subscription: up to %d KiB queued "
+                        + "unsent, not writable in %.0f %% of samples%n", d.applyStepsPerSecond(), d.transactionsPerStep(),
+                        d.maxQueuedBytes() >> 10, d.notWritableFraction() * 100);
             }
             case catchup -> {
                 ReplicaBench.CatchUpResult r = bench.catchUp(Duration.ofSeconds(warmupSeconds), transactions);

@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -162,7 +163,7 @@ final class ReplicaRig implements AutoCloseable {
             Optional<Integer> leader = b.leaderOf(REPLICA);
             if (leader.isPresent()) {
                 Database r = b.server(leader.get()).database(REPLICA).orElseThrow();
-                if (r.stateMachine().awaitTxId(txId, Math.max(1, (end - System.nanoTime()) / 1_000_000), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (r.stateMachine().awaitTxId(txId, Math.max(1, (end - System.nanoTime()) / 1_000_000), TimeUnit.MILLISECONDS)) {
                     return r;
                 }
             } else {

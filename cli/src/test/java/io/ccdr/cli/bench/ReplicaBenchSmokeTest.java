@@ -40,6 +40,9 @@ class ReplicaBenchSmokeTest {
         assertThat(r.samples()).isPositive();
         assertThat(r.p50Tx()).isNotNegative();
         assertThat(r.p99Tx()).isBetween(r.p50Tx(), r.maxTx());
+        assertThat(r.diagnostics().applyStepsPerSecond()).isPositive();
+        assertThat(r.diagnostics().transactionsPerStep()).isGreaterThanOrEqualTo(1.0);
+        assertThat(r.diagnostics().notWritableFraction()).as("the subscription was sampled").isBetween(0.0, 1.0);
         assertThat(output.toString()).contains("replica created and caught up").contains("upstream maximum");
     }
 
