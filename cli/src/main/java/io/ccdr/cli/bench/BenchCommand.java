@@ -39,8 +39,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * (three servers in this JVM, real Raft over loopback gRPC, real RocksDB on disk). Results are
  * printed as a table; record them in docs/benchmarks.md with the machine and date.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure committed write transactions per second (p50/p99) and bulk-load rate on a local 3-primary cluster.")
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = ReplicaBenchCommand.class,
+        description = "Measure committed write transactions per second (p50/p99) and bulk-load rate on a local 3-primary cluster; "
+                + "'bench replica' measures replica databases.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--writers", split = ",", defaultValue = "1,16,64", description = "concurrent writer counts (default ${DEFAULT-VALUE})")
     List<Integer> writers;

@@ -2,7 +2,7 @@ package io.ccdr.cli.bench;
 
 import java.util.Arrays;
 
-/** Collects latencies in microseconds (one recorder per thread, merged at the end). */
+/** Collects latencies in microseconds, or other samples (one recorder per thread, merged at the end). */
 final class LatencyRecorder {
     private long[] samples = new long[1 << 14];
     private int count;
@@ -37,7 +37,15 @@ final class LatencyRecorder {
         if (sorted.length == 0) {
             return Double.NaN;
         }
+        return percentile(sorted, p) / 1000.0;
+    }
+
+    /** The nearest-rank percentile of sorted samples, or -1 when there are none. */
+    static long percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return -1;
+        }
         int i = (int) Math.min(sorted.length - 1, Math.ceil(p / 100.0 * sorted.length) - 1);
-        return sorted[Math.max(0, i)] / 1000.0;
+        return sorted[Math.max(0, i)];
     }
 }
