@@ -352,6 +352,53 @@ final class ReplicaBench {
         return new String(c);
     }
 
+    // ---- promotion (RTO) ------------------------------------------------------------------------
+
+    /** One promotion: from the promote call to the first write the driver got acknowledged on the promoted database. */
+    record Promotion(long promotedAtTxId, double promoteCallMs, double firstWriteMs) {
+    }
+
+    /**
+     * {@code runs} times on fresh clusters: replicate {@code transactions} upstream transactions, kill
+     * every upstream server, promote the replica through Bolt and time the first accepted write.
+     */
+    List<Promotion> promote(int runs, long transactions) throws Exception {
+        List<Promotion> out = new ArrayList<>();
+        for (int run = 0; run < runs; run++) {
+            out.add(withRig(setup.replicaServers(), rig -> {
+                AtomicLong retries = new AtomicLong();
+                for (long i = 0; i < transactions; i++) {
+                    rig.writeSmall(i, retries);
+                }
+                rig.createReplica(setup.replicaServers(), false);
+                for (int i = 0; i < rig.a.size(); i++) {
+                    rig.a.crash(i); // the disaster: the upstream cluster is gone
+                }
+                try (org.neo4j.driver.Driver d = org.neo4j.driver.GraphDatabase.driver("neo4j://127.0.0.1:" + rig.b.server(0).boltPort(),
+                        org.neo4j.driver.AuthTokens.none())) {
+                    d.verifyConnectivity();
+                    long started = System.nanoTime();
+                    long at;
+                    try (org.neo4j.driver.Session s = d.session(org.neo4j.driver.SessionConfig.forDatabase("system"))) {
+                        at = s.run("CALL internal.dbms.promoteReplicaDatabase('" + ReplicaRig.REPLICA + "')").single()
+                                .get("promotedAtTxId").asLong();
+                    }
+                    long promoted = System.nanoTime();
+                    try (org.neo4j.driver.Session s = d.session(org.neo4j.driver.SessionConfig.forDatabase(ReplicaRig.REPLICA))) {
+                        s.executeWrite(tx -> tx.run("CREATE (:AfterPromotion)").consume());
+                    }
+                    long written = System.nanoTime();
+                    return new Promotion(at, (promoted - started) / 1e6, (written - started) / 1e6);
+                }
+            }));
+            Promotion p = out.get(out.size() - 1);
+            this.out.printf("run %d: promoted at txId %d; promote call %.0f ms; first accepted write %.0f ms after the call%n", run + 1,
+                    p.promotedAtTxId(), p.promoteCallMs(), p.firstWriteMs());
+            this.out.flush();
+        }
+        return out;
+    }
+
     // ---- shared ----------------------------------------------------------------------------------
 
     private interface RigWork<T> {

@@ -9,6 +9,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -19,14 +20,15 @@ import java.util.concurrent.Callable;
  */
 @Command(name = "replica", mixinStandardHelpOptions = true,
         description = {"Measure replica databases: replication lag (--mode lag), catch-up after a cut link (--mode catchup) "
-                + "or store-copy throughput (--mode storecopy), on two local clusters in this JVM."})
+                + "store-copy throughput (--mode storecopy) or time from promotion to the first accepted write with the upstream "
+                + "cluster killed (--mode promote, --runs times, min(--transactions, 1000) replicated first), on two local clusters in this JVM."})
 public final class ReplicaBenchCommand implements Callable<Integer> {
-    enum Mode { lag, catchup, storecopy }
+    enum Mode { lag, catchup, storecopy, promote }
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--mode", defaultValue = "lag", description = "lag, catchup or storecopy (default ${DEFAULT-VALUE})")
+    @Option(names = "--mode", defaultValue = "lag", description = "lag, catchup, storecopy or promote (default ${DEFAULT-VALUE})")
     Mode mode;
 
     @Option(names = "--upstream-servers", defaultValue = "3", description = "primaries of the upstream cluster A (default ${DEFAULT-VALUE})")
@@ -122,6 +124,12 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
                 ReplicaBench.Copy m = r.median();
                 out.printf("store copy median of %d: %.1f MB in %.2f s: %.1f MB/s%n", r.copies().size(), m.bytes() / 1e6, m.seconds(),
                         m.megabytesPerSecond());
+            }
+            case promote -> {
+                List<ReplicaBench.Promotion> r = bench.promote(runs, Math.min(transactions, 1_000));
+                double[] rto = r.stream().mapToDouble(ReplicaBench.Promotion::firstWriteMs).sorted().toArray();
+                out.printf("promotion to first accepted write (RTO), median of %d: %.0f ms (min %.0f, max %.0f)%n", rto.length,
+                        rto[rto.length / 2], rto[0], rto[rto.length - 1]);
             }
             default -> throw new IllegalStateException(mode.toString());
         }
