@@ -288,6 +288,12 @@ public final class DatabaseStateMachine extends BaseStateMachine {
             if (r.txId() <= s.state().lastTxId()) {
                 continue; // already here through a store copy that went past the baseline
             }
+            if (r.txId() > s.state().lastTxId() + 1) {
+                // a proposer that started from a stale position (e.g. across a leader change): not a broken chain,
+                // the proposer resubscribes from this store's position
+                return failed("Neo.TransientError.Cluster.ReplicationGap", "upstream transaction " + r.txId() + " does not follow txId "
+                        + s.state().lastTxId() + "; resubscribe from " + (s.state().lastTxId() + 1));
+            }
             ApplyOutcome outcome = s.applyReplicated(term, index, item, r);
             if (outcome instanceof ApplyOutcome.Rejected rejected) {
                 replicationFailure = "replication stopped at txId " + s.state().lastTxId() + ": " + rejected.message();
