@@ -79,22 +79,40 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
 
     /** Starts or stops pulling to match this member's role; called periodically and on system changes. */
     synchronized void tick(DatabaseInfo info) {
-        boolean shouldRun = db.isLeader() && info.isReplica() && info.upstream() != null && !info.upstream().stopped()
-                && db.replicationFailure() == null && !broken;
+        boolean shouldRun = db.isLeader() && info.isReplica() && info.upstream() != null;
+        // A halted replica keeps its status reported on the leader (broken_chain in SHOW DATABASES and in
+        // the stream-state gauge the ReplicaBrokenChain alert watches), but never subscribes again. The
+        // system database's "stopped" flag makes the stop durable across leader changes and restarts: a
+        // new leader must not quietly resume past a break its predecessor found in the stream (such a
+        // break never reaches the state machine, so replicationFailure() is null there).
+        boolean halted = broken || db.replicationFailure() != null || info.upstream().stopped();
         if (shouldRun && !running) {
-            start();
+            start(halted);
         } else if (!shouldRun && running) {
             stop();
+        } else if (running && halted) {
+            if (state != StreamState.BROKEN_CHAIN || client != null) {
+                state = StreamState.BROKEN_CHAIN;
+                closeClient();
+            }
         } else if (running && client == null && !copying && System.nanoTime() - retryAtNanos >= 0) {
             resume();
         }
     }
 
-    private void start() {
+    static final String STOP_MESSAGE_PREFIX = "Replication stopped: ";
+
+    private void start(boolean halted) {
         running = true;
         tracker = new ReplicaLagTracker(Clock.systemUTC(), db.lastCommittedTxId(), settings.heartbeatTimeout());
         metrics = ReplicaMetrics.bind(server.metrics(), db.name(), this);
         db.reportReplication(this::status);
+        if (halted) {
+            state = StreamState.BROKEN_CHAIN;
+            LOG.warn("replica '{}': replication is stopped at txId {} (chain break); not following '{}'", db.name(),
+                    db.lastCommittedTxId(), upstream.database());
+            return;
+        }
         LOG.info("replica '{}': following '{}' at {} from txId {}", db.name(), upstream.database(), upstream.addresses(),
                 db.lastCommittedTxId() + 1);
         resume();
@@ -199,7 +217,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
         LOG.error("replica '{}': replication stopped: {}", db.name(), message);
         worker.execute(() -> {
             try {
-                server.proposeSystem(new SystemCommand.SetDatabaseStatusMessage(db.name(), "Replication stopped: " + message, true));
+                server.proposeSystem(new SystemCommand.SetDatabaseStatusMessage(db.name(), STOP_MESSAGE_PREFIX + message, true));
             } catch (GraphException e) {
                 LOG.warn("replica '{}': cannot record the stop in the system database: {}", db.name(), e.getMessage());
             }
