@@ -20,7 +20,7 @@ import static io.ccdr.node.Eventually.eventually;
 
 /**
  * Background writers on the upstream cluster, as a routing client would write: each creates
- * {@code (:Ping {id, pad})} on whichever server leads (a relationship to the previous one every few
+ * {@code (:Ping {id, run, pad})} on whichever server leads (a relationship to the previous one every few
  * writes). NotALeader and retryable answers are retried with the same id; an answer whose outcome
  * is unknown (leader lost mid-commit, server closed under the call) is recorded as unknown and the
  * id is never reused. So afterwards every acknowledged id must exist exactly once, an unknown one at
@@ -31,6 +31,8 @@ final class UpstreamWriter implements AutoCloseable {
     private final String database;
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final AtomicLong nextId = new AtomicLong();
+    /** Tags this writer's nodes, so that several writers (one per test) can share an upstream database. */
+    final String run = java.util.UUID.randomUUID().toString();
     final Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
     final Set<Long> unknown = ConcurrentHashMap.newKeySet();
     private final CountDownLatch done;
@@ -69,7 +71,7 @@ final class UpstreamWriter implements AutoCloseable {
                     }
                     try {
                         db.get().write(tx -> {
-                            long node = tx.createNode(Set.of("Ping"), Map.of("id", id, "pad", pad));
+                            long node = tx.createNode(Set.of("Ping"), Map.of("id", id, "run", run, "pad", pad));
                             if (id % 5 == 0) {
                                 long other = tx.createNode(Set.of("Pong"), Map.of("of", id));
                                 tx.createRelationship(node, other, "ECHO", Map.of("n", id));
