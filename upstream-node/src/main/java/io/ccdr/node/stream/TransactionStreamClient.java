@@ -400,6 +400,13 @@ public final class TransactionStreamClient implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+            if (failure != null) {
+                // After a corrupt frame the decoder has skipped its bytes, and when the channel closes
+                // Netty decodes whatever is still buffered: the frames behind the corrupt one. Handling
+                // them would deliver a batch that does not follow the last one (a gap the chain check
+                // reports as a lineage break). Nothing after a failure on this connection is trusted.
+                return;
+            }
             pending.incrementAndGet();
             post(() -> onFrame(this, frame));
         }
