@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * applied past the break, and it stays stopped across a restart, while the upstream keeps writing.
  */
 class LineageTest {
-    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     @TempDir
     static Path dir;
     static EmbeddedCluster a;

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * the upstream exactly.
  */
 class LinkFaultTest {
-    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     @TempDir
     static Path dir;
     static EmbeddedCluster a;

@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * restart) the replica is created and follows A under writes, exactly.
  */
 class MutualTlsReplicaTest {
-    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     @TempDir
     Path dir;
 

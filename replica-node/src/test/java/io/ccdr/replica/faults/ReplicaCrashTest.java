@@ -20,7 +20,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * replica resumes from its own store and catches up. Nothing is lost or applied twice.
  */
 class ReplicaCrashTest {
-    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     @TempDir
     Path dir;
 

@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * its group reaches, and then follows the stream again, with writes going on throughout.
  */
 class RetentionStoreCopyTest {
-    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     @TempDir
     Path dir;
 

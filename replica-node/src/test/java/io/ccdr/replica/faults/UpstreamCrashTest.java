@@ -22,7 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Once everything is back, the replica holds exactly the upstream's history and content.
  */
 class UpstreamCrashTest {
-    private static final Duration WAIT = Duration.ofSeconds(40);
+    private static final Duration WAIT = Duration.ofSeconds(60);
     @TempDir
     Path dir;
 
