@@ -228,8 +228,14 @@ public final class TransactionStreamClient implements AutoCloseable {
         if (channel != null) {
             channel.close();
         }
-        LOG.info("transaction stream of {} from {} lost ({}); next upstream in {} ms", database, lost,
-                TransactionStreamServer.rootMessage(cause), backoffMillis);
+        if (cause instanceof io.netty.handler.codec.DecoderException) {
+            // damaged bytes on the wire (checksum, length or version): not an ordinary disconnect
+            LOG.warn("transaction stream of {} from {} dropped: a corrupt frame arrived ({}); nothing of it was applied; "
+                    + "next upstream in {} ms", database, lost, TransactionStreamServer.rootMessage(cause), backoffMillis);
+        } else {
+            LOG.info("transaction stream of {} from {} lost ({}); next upstream in {} ms", database, lost,
+                    TransactionStreamServer.rootMessage(cause), backoffMillis);
+        }
         safely(() -> listener.onDisconnected(lost, cause));
         upstreamIndex = (upstreamIndex + 1) % upstreams.size();
         generation++; // frames still queued from the old connection are ignored
