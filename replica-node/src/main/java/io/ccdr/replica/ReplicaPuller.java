@@ -55,7 +55,8 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     // guarded by this
     private boolean running;
     private TransactionStreamClient client;
-    private boolean copying;
+    private boolean copying; // a store copy or an anchoring baseline is being proposed
+    private boolean anchored; // this leadership has proposed its anchoring baseline
     private long retryAtNanos;
     private ReplicaMetrics metrics;
 
@@ -80,22 +81,41 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
 
     /** Starts or stops pulling to match this member's role; called periodically and on system changes. */
     synchronized void tick(DatabaseInfo info) {
-        boolean shouldRun = db.isLeader() && info.isReplica() && info.upstream() != null && !info.upstream().stopped()
-                && db.replicationFailure() == null && !broken;
+        boolean shouldRun = db.isLeader() && info.isReplica() && info.upstream() != null;
+        // A halted replica keeps its status reported on the leader (broken_chain in SHOW DATABASES and in
+        // the stream-state gauge the ReplicaBrokenChain alert watches), but never subscribes again. The
+        // system database's "stopped" flag makes the stop durable across leader changes and restarts: a
+        // new leader must not quietly resume past a break its predecessor found in the stream (such a
+        // break never reaches the state machine, so replicationFailure() is null there).
+        boolean halted = broken || db.replicationFailure() != null || info.upstream().stopped();
         if (shouldRun && !running) {
-            start();
+            start(halted);
         } else if (!shouldRun && running) {
             stop();
+        } else if (running && halted) {
+            if (state != StreamState.BROKEN_CHAIN || client != null) {
+                state = StreamState.BROKEN_CHAIN;
+                closeClient();
+            }
         } else if (running && client == null && !copying && System.nanoTime() - retryAtNanos >= 0) {
             resume();
         }
     }
 
-    private void start() {
+    static final String STOP_MESSAGE_PREFIX = "Replication stopped: ";
+
+    private void start(boolean halted) {
         running = true;
+        anchored = false;
         tracker = new ReplicaLagTracker(Clock.systemUTC(), db.lastCommittedTxId(), settings.heartbeatTimeout());
         metrics = ReplicaMetrics.bind(server.metrics(), db.name(), this);
         db.reportReplication(this::status);
+        if (halted) {
+            state = StreamState.BROKEN_CHAIN;
+            LOG.warn("replica '{}': replication is stopped at txId {} (chain break); not following '{}'", db.name(),
+                    db.lastCommittedTxId(), upstream.database());
+            return;
+        }
         LOG.info("replica '{}': following '{}' at {} from txId {}", db.name(), upstream.database(), upstream.addresses(),
                 db.lastCommittedTxId() + 1);
         resume();
@@ -105,9 +125,46 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     private void resume() {
         if (db.lastCommittedTxId() == 0) {
             storeCopy("the replica is empty");
+        } else if (!anchored) {
+            anchor();
         } else {
             subscribe();
         }
+    }
+
+    /**
+     * Before this leader proposes any upstream transaction, it proposes a baseline at its own
+     * position. Members do not all reach a baseline the same way: one that fetches its store copy
+     * from the upstream gets it past the baseline, so when it becomes leader and subscribes from its
+     * own txId, a member that sits exactly at the baseline (the previous leader, restarted) would
+     * receive transactions that do not follow its store and stop for good. This entry makes every
+     * member reach the new leader's position first: a no-op for members at or past it on the same
+     * chain (every member that applied the log in order), a store copy for the others.
+     */
+    private void anchor() {
+        copying = true;
+        worker.execute(() -> {
+            boolean done = false;
+            try {
+                io.ccdr.node.store.StoreState at = db.state();
+                db.proposeReplication(new ReplicationEntry.Baseline(at.lastTxId(), at.chainHash()));
+                done = true;
+            } catch (GraphException e) {
+                if (LINEAGE_MISMATCH.equals(e.statusCode())) {
+                    markBroken(e.getMessage());
+                } else {
+                    LOG.info("replica '{}': cannot anchor the group at this leader's position yet ({}); retrying", db.name(), e.getMessage());
+                }
+            } catch (RuntimeException e) {
+                LOG.warn("replica '{}': cannot anchor the group at this leader's position ({}); retrying", db.name(), e.toString());
+            } finally {
+                synchronized (this) {
+                    copying = false;
+                    anchored = done;
+                    retryAtNanos = System.nanoTime() + (done ? 0 : RETRY_AFTER_ERROR.toNanos());
+                }
+            }
+        });
     }
 
     private void subscribe() {
@@ -154,6 +211,9 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
             } finally {
                 synchronized (this) {
                     copying = false;
+                    // the copy is usually a little past the baseline it was proposed as: anchor the
+                    // group at this leader's exact position before subscribing from it
+                    anchored = false;
                     retryAtNanos = System.nanoTime();
                 }
             }
@@ -200,7 +260,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
         LOG.error("replica '{}': replication stopped: {}", db.name(), message);
         worker.execute(() -> {
             try {
-                server.proposeSystem(new SystemCommand.SetDatabaseStatusMessage(db.name(), "Replication stopped: " + message, true));
+                server.proposeSystem(new SystemCommand.SetDatabaseStatusMessage(db.name(), STOP_MESSAGE_PREFIX + message, true));
             } catch (GraphException e) {
                 LOG.warn("replica '{}': cannot record the stop in the system database: {}", db.name(), e.getMessage());
             }

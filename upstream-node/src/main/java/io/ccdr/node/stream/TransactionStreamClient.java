@@ -228,8 +228,14 @@ public final class TransactionStreamClient implements AutoCloseable {
         if (channel != null) {
             channel.close();
         }
-        LOG.info("transaction stream of {} from {} lost ({}); next upstream in {} ms", database, lost,
-                TransactionStreamServer.rootMessage(cause), backoffMillis);
+        if (cause instanceof io.netty.handler.codec.DecoderException) {
+            // damaged bytes on the wire (checksum, length or version): not an ordinary disconnect
+            LOG.warn("transaction stream of {} from {} dropped: a corrupt frame arrived ({}); nothing of it was applied; "
+                    + "next upstream in {} ms", database, lost, TransactionStreamServer.rootMessage(cause), backoffMillis);
+        } else {
+            LOG.info("transaction stream of {} from {} lost ({}); next upstream in {} ms", database, lost,
+                    TransactionStreamServer.rootMessage(cause), backoffMillis);
+        }
         safely(() -> listener.onDisconnected(lost, cause));
         upstreamIndex = (upstreamIndex + 1) % upstreams.size();
         generation++; // frames still queued from the old connection are ignored
@@ -400,6 +406,13 @@ public final class TransactionStreamClient implements AutoCloseable {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+            if (failure != null) {
+                // After a corrupt frame the decoder has skipped its bytes, and when the channel closes
+                // Netty decodes whatever is still buffered: the frames behind the corrupt one. Handling
+                // them would deliver a batch that does not follow the last one (a gap the chain check
+                // reports as a lineage break). Nothing after a failure on this connection is trusted.
+                return;
+            }
             pending.incrementAndGet();
             post(() -> onFrame(this, frame));
         }
