@@ -43,6 +43,7 @@ import java.util.concurrent.TimeUnit;
 final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaPuller.class);
     static final String LINEAGE_MISMATCH = "Neo.ClientError.Cluster.LineageMismatch";
+    private static final String REPLICATION_GAP = "Neo.TransientError.Cluster.ReplicationGap";
     private static final Duration RETRY_AFTER_ERROR = Duration.ofSeconds(2);
 
     private final CcdrServer server;
@@ -56,6 +57,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     private boolean running;
     private TransactionStreamClient client;
     private boolean copying; // a store copy or an anchoring baseline is being proposed
+    private boolean copied; // a store copy completed during this leadership
     private boolean anchored; // this leadership has proposed its anchoring baseline
     private long retryAtNanos;
     private ReplicaMetrics metrics;
@@ -81,7 +83,8 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
 
     /** Starts or stops pulling to match this member's role; called periodically and on system changes. */
     synchronized void tick(DatabaseInfo info) {
-        boolean shouldRun = db.isLeader() && info.isReplica() && info.upstream() != null;
+        // a requested promotion stops pulling on every member at once; the leader then completes it (Promotion)
+        boolean shouldRun = db.isLeader() && info.isReplica() && info.upstream() != null && info.promotion() == null;
         // A halted replica keeps its status reported on the leader (broken_chain in SHOW DATABASES and in
         // the stream-state gauge the ReplicaBrokenChain alert watches), but never subscribes again. The
         // system database's "stopped" flag makes the stop durable across leader changes and restarts: a
@@ -107,6 +110,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     private void start(boolean halted) {
         running = true;
         anchored = false;
+        copied = false;
         tracker = new ReplicaLagTracker(Clock.systemUTC(), db.lastCommittedTxId(), settings.heartbeatTimeout());
         metrics = ReplicaMetrics.bind(server.metrics(), db.name(), this);
         db.reportReplication(this::status);
@@ -123,7 +127,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
 
     /** Subscribes from the replica's position, or copies the store first when the replica is empty. */
     private void resume() {
-        if (db.lastCommittedTxId() == 0) {
+        if (db.lastCommittedTxId() == 0 && !copied) {
             storeCopy("the replica is empty");
         } else if (!anchored) {
             anchor();
@@ -206,21 +210,24 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
         copying = true;
         state = StreamState.STORE_COPY;
         worker.execute(() -> {
+            boolean done = false;
             try {
-                runStoreCopy(reason);
+                done = runStoreCopy(reason);
             } finally {
                 synchronized (this) {
                     copying = false;
                     // the copy is usually a little past the baseline it was proposed as: anchor the
                     // group at this leader's exact position before subscribing from it
                     anchored = false;
-                    retryAtNanos = System.nanoTime();
+                    copied |= done; // an empty upstream copies as txId 0: subscribe then, do not copy again
+                    retryAtNanos = System.nanoTime() + (done ? 0 : RETRY_AFTER_ERROR.toNanos());
                 }
             }
         });
     }
 
-    private void runStoreCopy(String reason) {
+    /** Copies the upstream's store and proposes it as a baseline; false when it failed (retried later). */
+    private boolean runStoreCopy(String reason) {
         Path staging = server.dataDirectory().resolve("databases").resolve(db.name()).resolve("staging").resolve(UUID.randomUUID().toString());
         try {
             LOG.info("replica '{}': store copy from '{}' ({})", db.name(), upstream.database(), reason);
@@ -236,12 +243,11 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
             tracker.onApplied(at);
             LOG.info("replica '{}': store copy done, {} MB at txId {} in {} ms", db.name(), r.bytes() >> 20, at,
                     TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            return true;
         } catch (Exception e) {
             LOG.warn("replica '{}': store copy failed (will retry): {}", db.name(), e.toString());
             state = StreamState.DISCONNECTED;
-            synchronized (this) {
-                retryAtNanos = System.nanoTime() + RETRY_AFTER_ERROR.toNanos();
-            }
+            return false;
         } finally {
             try {
                 if (Files.exists(staging)) {
@@ -375,6 +381,8 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
             } catch (GraphException e) {
                 if (LINEAGE_MISMATCH.equals(e.statusCode())) {
                     markBroken(e.getMessage());
+                } else if (REPLICATION_GAP.equals(e.statusCode())) {
+                    clientEnded(owner, Duration.ZERO); // resubscribe from the group's own position
                 }
                 throw e; // not accepted: a resubscription offers it again (or the client is closed)
             }
