@@ -32,6 +32,9 @@ public final class EmbeddedCluster implements AutoCloseable {
     private final CcdrServer[] servers;
 
     public EmbeddedCluster(Path root, int size, Map<String, String> extra) throws IOException {
+        // Several servers share this JVM: a server that cannot bind its Raft port (another process took a
+        // port between freePorts() and start) must fail its own start, not terminate the JVM (Ratis' default).
+        org.apache.ratis.util.ExitUtils.disableSystemExit();
         this.root = root;
         this.servers = new CcdrServer[size];
         List<Integer> ports = freePorts(size * 3);

@@ -199,10 +199,18 @@ public final class GraphStore implements AutoCloseable {
     }
 
     private void markApplied(long term, long index, int item) {
-        if (!state.covers(index, item)) {
-            state = state.withApplied(term, index, item);
+        synchronized (positionLock) {
+            if (!state.covers(index, item)) {
+                state = state.withApplied(term, index, item);
+            }
         }
     }
+
+    /**
+     * Held while the store's position changes (an apply, a mark) and while a checkpoint records it,
+     * so a checkpoint's recorded state is exactly the data it holds, never an older position.
+     */
+    private final Object positionLock = new Object();
 
     /**
      * Applies the change set carried by Raft entry {@code (term, index)}. Deterministic: every
@@ -266,6 +274,13 @@ public final class GraphStore implements AutoCloseable {
 
     private ApplyOutcome applyAt(long term, long index, int item, ChangeSet cs, byte[] changeSetBytes, long txId, long commitTime,
                                  byte[] chain) {
+        synchronized (positionLock) {
+            return applyLocked(term, index, item, cs, changeSetBytes, txId, commitTime, chain);
+        }
+    }
+
+    private ApplyOutcome applyLocked(long term, long index, int item, ChangeSet cs, byte[] changeSetBytes, long txId, long commitTime,
+                                     byte[] chain) {
         StoreState before = state;
         long stamp = lifecycle.readLock(); // released when the live view closes
         try (StoreView live = new StoreView(this, false, stamp); WriteBatch batch = new WriteBatch()) {
@@ -300,13 +315,15 @@ public final class GraphStore implements AutoCloseable {
 
     /** Records, durably, that this (replica) database was promoted at its current txId by Raft entry {@code (term, index)}. */
     public void markPromoted(long term, long index) {
-        StoreState after = state.promotedAt(term, index, state.lastTxId());
-        try {
-            db.put(metaCf(), writeOptions, STATE_KEY, after.encode());
-        } catch (RocksDBException e) {
-            throw storageFailure(e);
+        synchronized (positionLock) {
+            StoreState after = state.promotedAt(term, index, state.lastTxId());
+            try {
+                db.put(metaCf(), writeOptions, STATE_KEY, after.encode());
+            } catch (RocksDBException e) {
+                throw storageFailure(e);
+            }
+            state = after;
         }
-        state = after;
     }
 
     private static byte[] encodeLogRecord(long commitTime, byte[] chain, byte[] changeSetBytes) {
@@ -420,14 +437,16 @@ public final class GraphStore implements AutoCloseable {
     public StoreState checkpoint(Path target) {
         long stamp = lifecycle.readLock();
         try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
-            StoreState at = state;
-            // persist the applied index of trailing non-transaction entries too
-            db.put(metaCf(), writeOptions, STATE_KEY, at.encode());
-            db.flush(fo, handles);
-            try (Checkpoint cp = Checkpoint.create(db)) {
-                cp.createCheckpoint(target.toString());
+            synchronized (positionLock) {
+                StoreState at = state;
+                // persist the applied index of trailing non-transaction entries too
+                db.put(metaCf(), writeOptions, STATE_KEY, at.encode());
+                db.flush(fo, handles);
+                try (Checkpoint cp = Checkpoint.create(db)) {
+                    cp.createCheckpoint(target.toString());
+                }
+                return at;
             }
-            return at;
         } catch (RocksDBException e) {
             throw storageFailure(e);
         } finally {

@@ -540,6 +540,13 @@ public final class TransactionStreamService implements AutoCloseable {
 
         private void pump() {
             GraphStore s = store;
+            if (databases.apply(request.database()).orElse(null) != s) {
+                // the database was dropped (and maybe re-created with another history) under this subscription:
+                // end it, so the reader resubscribes and the lineage check runs against what is hosted now
+                finish(TransactionStreamServer.error(StreamMessages.DATABASE_NOT_FOUND, "Database '" + request.database()
+                        + "' was dropped or replaced on this server during the subscription"));
+                return;
+            }
             int batches = 0;
             // a few batches per turn, then yield the thread to other subscriptions
             while (channel.isWritable() && batches < 4) {
