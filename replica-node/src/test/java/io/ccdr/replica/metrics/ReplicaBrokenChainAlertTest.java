@@ -6,7 +6,6 @@ import io.ccdr.metrics.testing.ShippedMonitoring;
 import io.ccdr.node.config.HostPort;
 import io.ccdr.node.embedded.EmbeddedCluster;
 import io.ccdr.node.security.InitialPassword;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,18 +32,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * alert must fire and keep firing until an operator acts. One server per cluster: the point is the replica's
  * meters, not Raft.
  *
- * <p><b>Disabled: it fails today, and that is a product bug, not a test bug.</b> On a lineage mismatch
- * {@code ReplicaPuller.markBroken} sets the stream state to {@code BROKEN_CHAIN}, but the next supervision tick
- * (200 ms later) sees {@code broken} (and then {@code db.replicationFailure()} / the stopped upstream in the system
- * database) and calls {@code stop()}, which closes the replica's {@code ReplicaMetrics}: every
- * {@code neo4j_database_replica_*} series of the database disappears, so {@code stream_state{state="broken_chain"}}
- * exists for about 200 ms, is never scraped at a 1 s (let alone 15 s) interval, and ReplicaBrokenChain (and
- * ReplicaStreamDisconnected and ReplicaLagHigh) can never fire: the replica goes silent exactly when replication
- * stops for good. Observed: "replication stopped: … chain hash … differs" at 08:44:51.375, "this server stopped
- * pulling" 29 ms later, no replica series afterwards. Fix (replica-node, ReplicaPuller): on the replica group's
- * leader keep the ReplicaMetrics bound with state BROKEN_CHAIN while replication is stopped by a lineage failure
- * (also after a restart, when only the system database's stopped flag remembers it), closing them only on drop,
- * promotion or loss of leadership. Enable this test with that fix.
+ * <p>Guards a bug once found here: the puller used to unbind the replica's meters as soon as replication
+ * stopped, so the broken-chain series vanished exactly when the alert needed them. A halted replica now keeps
+ * reporting {@code broken_chain} on its leader.
  */
 class ReplicaBrokenChainAlertTest {
     private static final String PASSWORD = "metrics-test-pass";
@@ -56,7 +46,6 @@ class ReplicaBrokenChainAlertTest {
     Path dir;
 
     @Test
-    @Disabled("ReplicaPuller unbinds the replica meters on a broken chain, so ReplicaBrokenChain never fires; see class comment")
     @Timeout(90)
     void aBrokenChainFiresReplicaBrokenChainAndKeepsFiring() throws Exception {
         Path binary = PrometheusServer.requireBinary("prometheus");
