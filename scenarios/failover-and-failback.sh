@@ -49,10 +49,10 @@ stop_workload fb
 gap="$(longest_gap "$WORK/fb.log" "$fb_start" "$(first_ack_after "$WORK/fb.log" "$fb_start" a)")"
 exported=0; [ -f "$WORK/divergent.jsonl" ] && exported=$(wc -l <"$WORK/divergent.jsonl")
 check "lost transactions exported" "$([ "$exported" = "$rpo_tx" ] && echo true || echo false)" "$exported exported, $rpo_tx committed in A after txId $at"
+ok=false; wait_for 120 "B follows A" converged "$CCDR_A_URI" neo4j "$CCDR_B_URI" "$REPLICA" && ok=true
+check "chain hashes equal, B follows A" "$ok" "$(members "$CCDR_B_URI" "$REPLICA" | head -1 | cut -f1,2,3,5)"
 acked_present "$APP" "$CCDR_A_URI" neo4j "$lost"
 ids="$WORK/final.txt"; drill_ids "$CCDR_A_URI" neo4j >"$ids"
 missing=$(comm -23 <(cat "$WORK/dr.log" "$WORK/fb.log" | awk '$1=="ack"{print $2}' | sort -n | uniq) <(uniq "$ids") | wc -l)
 check "writes made during the DR period and failback present" "$([ "$missing" = 0 ] && echo true || echo false)" "$missing missing"
-ok=false; wait_for 120 "B follows A" converged "$CCDR_A_URI" neo4j "$CCDR_B_URI" "$REPLICA" && ok=true
-check "chain hashes equal, B follows A" "$ok" "$(members "$CCDR_B_URI" "$REPLICA" | head -1 | cut -f1,2,3,5)"
 verdict "rpo_tx=$rpo_tx lost_acked=$(wc -l <"$lost") rto_ms=$rto failback_unavailability_ms=$gap"

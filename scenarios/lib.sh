@@ -8,6 +8,7 @@
 #   CCDR_A_URI, CCDR_B_URI             neo4j:// addresses of the main (A) and DR (B) clusters
 #   CCDR_A_ADDRESSES, CCDR_B_ADDRESSES server.cluster.advertised_address values, comma-separated
 #   CCDR_A_SERVERS, CCDR_B_SERVERS     server names for server_ctl (sandbox: "a1 a2 a3", "b1 b2 b3")
+#   CCDR_A_BOLT, CCDR_B_BOLT           their Bolt advertised addresses, comma-separated, in the same order
 #   NEO4J_USERNAME, NEO4J_PASSWORD     an admin user of both clusters
 #   CCDR_SANDBOX                       a ccdr local sandbox directory: server_ctl uses `ccdr local`
 #   CCDR_SERVER_CONTROL                otherwise, a command run as `$CCDR_SERVER_CONTROL kill|stop|restart SERVER`
@@ -49,6 +50,8 @@ if [ -z "${CCDR_A_URI:-}" ]; then
   export CCDR_A_URI="neo4j://127.0.0.1:$base" CCDR_B_URI="neo4j://127.0.0.1:$((base + 100))"
   export CCDR_A_ADDRESSES="127.0.0.1:$((base + 1)),127.0.0.1:$((base + 11)),127.0.0.1:$((base + 21))"
   export CCDR_B_ADDRESSES="127.0.0.1:$((base + 101)),127.0.0.1:$((base + 111)),127.0.0.1:$((base + 121))"
+  export CCDR_A_BOLT="127.0.0.1:$base,127.0.0.1:$((base + 10)),127.0.0.1:$((base + 20))"
+  export CCDR_B_BOLT="127.0.0.1:$((base + 100)),127.0.0.1:$((base + 110)),127.0.0.1:$((base + 120))"
   export CCDR_A_SERVERS="a1 a2 a3" CCDR_B_SERVERS="b1 b2 b3"
 fi
 : "${NEO4J_PASSWORD:?set NEO4J_PASSWORD (an admin of both clusters)}"
@@ -57,8 +60,10 @@ log "scenario $SCENARIO, seed $SEED (repeat with CCDR_SEED=$SEED); A $CCDR_A_URI
 
 # cypher URI DATABASE QUERY [--param k=v ...]: rows as tab-separated lines after a header line.
 cypher() { "$CCDR" shell -a "$1" -d "$2" --format plain "${@:3}"; }
-# value URI DATABASE QUERY ...: first column of the first row, string quotes removed.
-value() { cypher "$@" | sed -n 2p | cut -f1 | tr -d "\"'"; }
+# read_cypher: the same in a read session (a replica or a fenced database has readers but no writer)
+read_cypher() { "$CCDR" shell -a "$1" -d "$2" --format plain --access-mode read "${@:3}"; }
+# value URI DATABASE QUERY ...: first column of the first row of a read, string quotes removed.
+value() { read_cypher "$@" | sed -n 2p | cut -f1 | tr -d "\"'"; }
 # cypher_list "a','b": addresses as a Cypher list literal body
 quoted_list() { local IFS=,; local out=() a; for a in $1; do out+=("'$a'"); done; echo "${out[*]}"; }
 
@@ -95,14 +100,18 @@ server_ctl() {
   fi
 }
 
-# The server of cluster A (sandbox names) that is the writer of DATABASE, from SHOW DATABASE's address column.
-writer_of() { # URI DATABASE SERVERS
-  local addr port
-  addr="$(cypher "$1" system "SHOW DATABASE \`$2\` YIELD address, writer WHERE writer = true RETURN address" 2>/dev/null | sed -n 2p | tr -d "\"'")"
+# writer_of URI DATABASE SERVERS BOLT_ADDRESSES: the name (from SERVERS) of the server that is the
+# database's writer, matching SHOW DATABASE's address against BOLT_ADDRESSES (same order as SERVERS).
+writer_of() {
+  local addr
+  addr="$(cypher "$1" system "SHOW DATABASE \`$2\` YIELD address, writer" 2>/dev/null | tail -n +2 | tr -d "\"'" \
+    | awk -F'\t' '$2=="true"{print $1; exit}')"
   [ -n "$addr" ] || return 1
-  port="${addr##*:}"
-  local s i=0; for s in $3; do
-    if [ "$(( (port % 100) / 10 ))" = "$i" ]; then echo "$s"; return 0; fi; i=$((i + 1)); done
+  local names=($3) i=0 b
+  for b in ${4//,/ }; do
+    if [ "$b" = "$addr" ]; then echo "${names[$i]}"; return 0; fi
+    i=$((i + 1))
+  done
   return 1
 }
 
@@ -129,7 +138,8 @@ longest_gap() {
     | awk -v f="$2" -v t="$3" 'BEGIN{p=f; g=0} {if($1-p>g)g=$1-p; p=$1} END{if(t-p>g)g=t-p; print g}'
 }
 # drill_ids URI DATABASE: the ids of the drill's nodes in the database, one per line, sorted (duplicates kept)
-drill_ids() { cypher "$1" "$2" "MATCH (n:DrillWrite) RETURN n.id AS id" | tail -n +2 | sort -n; }
+# (a read: call it once all members have the same txId, see converged, so that any reader is complete)
+drill_ids() { read_cypher "$1" "$2" "MATCH (n:DrillWrite) RETURN n.id AS id" | tail -n +2 | sort -n; }
 
 # check NAME true|false DETAIL: records one invariant
 check() {

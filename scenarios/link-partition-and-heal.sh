@@ -32,7 +32,7 @@ must "replica caught up after the heal" wait_for 180 "replica caught up" replica
 caught=$(now_ms)
 stop_workload app
 must "replica has A's last transaction" wait_for 60 "replica caught up" replica_caught_up neo4j "$REPLICA"
-acked_present "$APP" "$CCDR_B_URI" "$REPLICA"
 ok=false; wait_for 60 "all six members equal" converged "$CCDR_A_URI" neo4j "$CCDR_B_URI" "$REPLICA" && ok=true
 check "chain hashes equal" "$ok" "$(members "$CCDR_B_URI" "$REPLICA" | head -1 | cut -f1,2)"
+acked_present "$APP" "$CCDR_B_URI" "$REPLICA"
 verdict "partition_s=$partition lag_at_heal_tx=$lag_at_heal b_restart_ms=$((ready - healed)) catchup_after_ready_ms=$((caught - ready)) acked=$(ack_count "$APP")"

@@ -40,6 +40,8 @@ server_ctl restart $CCDR_B_SERVERS
 back=$(now_ms)
 ok=false; wait_for 180 "replica caught up" replica_caught_up neo4j "$REPLICA" && ok=true
 check "replica caught up" "$ok" "in $(( $(now_ms) - back )) ms after B was ready"
+ok=false; wait_for 60 "all six members equal" converged "$CCDR_A_URI" neo4j "$CCDR_B_URI" "$REPLICA" && ok=true
+check "chain hashes equal" "$ok" "$(members "$CCDR_B_URI" "$REPLICA" | head -1 | cut -f1,2)"
 acked_present "$APP" "$CCDR_B_URI" "$REPLICA"
 copied=unknown
 if [ -n "${CCDR_SANDBOX:-}" ]; then
@@ -47,6 +49,4 @@ if [ -n "${CCDR_SANDBOX:-}" ]; then
   for s in $CCDR_B_SERVERS; do grep -qi "store copy" "$CCDR_SANDBOX/$s/server.log" && copied=true; done
   check "replica rebuilt from a store copy" "$copied" "a B server log mentions the store copy"
 fi
-ok=false; wait_for 60 "all six members equal" converged "$CCDR_A_URI" neo4j "$CCDR_B_URI" "$REPLICA" && ok=true
-check "chain hashes equal" "$ok" "$(members "$CCDR_B_URI" "$REPLICA" | head -1 | cut -f1,2)"
 verdict "retention_txs=$RETAIN outage_s=$(( (back - down) / 1000 )) catchup_ms=$(( $(now_ms) - back )) store_copy=$copied"

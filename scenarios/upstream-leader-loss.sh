@@ -14,7 +14,7 @@ workload app "$APP" --target "a=$CCDR_A_URI#neo4j" --rate 50
 must "application writing" wait_for 60 "first acknowledged write" grep -q '^ack' "$APP"
 must "replica caught up" wait_for 120 "replica caught up" replica_caught_up neo4j "$REPLICA"
 
-victim="$(writer_of "$CCDR_A_URI" neo4j "$CCDR_A_SERVERS")" || verdict_fail "reason=no-writer-found"
+victim="$(writer_of "$CCDR_A_URI" neo4j "$CCDR_A_SERVERS" "${CCDR_A_BOLT:?set CCDR_A_BOLT}")" || verdict_fail "reason=no-writer-found"
 sleep $(( 1 + RANDOM % 3 ))
 log "kill -9 A's leader of neo4j: $victim"
 killed=$(now_ms)
@@ -30,8 +30,8 @@ log "A's writes resumed $((resumed - killed)) ms after the kill; longest gap ${g
 
 must "replica caught up after the leader loss" wait_for 120 "replica caught up" replica_caught_up neo4j "$REPLICA"
 catchup=$(( $(now_ms) - stopped ))
-acked_present "$APP" "$CCDR_B_URI" "$REPLICA"
 server_ctl restart "$victim"
 ok=false; wait_for 120 "all six members equal" converged "$CCDR_A_URI" neo4j "$CCDR_B_URI" "$REPLICA" && ok=true
 check "chain hashes equal" "$ok" "$(members "$CCDR_B_URI" "$REPLICA" | head -1 | cut -f1,2)"
+acked_present "$APP" "$CCDR_B_URI" "$REPLICA"
 verdict "killed=$victim write_gap_ms=$gap replica_catchup_after_load_ms=$catchup acked=$(ack_count "$APP")"

@@ -91,7 +91,7 @@ final class DefaultDrill {
             say("drill aborted: " + e);
             report.aborted(e.getMessage() == null ? e.toString() : e.getMessage());
         }
-        report.figure("drill duration (s)", round((System.nanoTime() - begin) / 1e9));
+        report.figure("drillSeconds", "drill duration (s)", round((System.nanoTime() - begin) / 1e9));
         return report;
     }
 
@@ -117,17 +117,22 @@ final class DefaultDrill {
         app.start();
         awaitCondition("the application's first acknowledged write", () -> app.ackedCount() > 0);
 
-        long target = Cypher.txId(a, MAIN);
+        // A member's position can be missing from SHOW DATABASE for a moment (status reports are probed); -1 is "unknown", not 0.
+        long[] seen = {-1};
+        awaitCondition("cluster a to report the position of '" + MAIN + "'", () -> (seen[0] = Cypher.txId(a, MAIN)) > 0);
+        long target = seen[0];
         long catchUpStart = System.nanoTime();
         awaitCondition("'" + REPLICA + "' to reach txId " + target, () -> Cypher.txId(b, REPLICA) >= target);
         say("'" + REPLICA + "' caught up with txId " + target + " in " + millisSince(catchUpStart) + " ms; lag now "
                 + Math.max(0, Cypher.txId(a, MAIN) - Cypher.txId(b, REPLICA)) + " transactions");
-        report.figure("replica catch-up (ms)", millisSince(catchUpStart));
+        report.figure("replicaCatchUpMillis", "replica catch-up (ms)", millisSince(catchUpStart));
 
         Cypher.pause(Duration.ofMillis(warmupMillis));
 
         // ---- disaster ----
-        long lagBefore = Math.max(0, Cypher.txId(a, MAIN) - Cypher.txId(b, REPLICA));
+        long aBefore = Cypher.txId(a, MAIN);
+        long bBefore = Cypher.txId(b, REPLICA);
+        long lagBefore = aBefore < 0 || bBefore < 0 ? -1 : Math.max(0, aBefore - bBefore); // -1: a position was not reported
         say("DISASTER: kill -9 " + String.join(" ", killOrder) + " (replica lag just before: " + lagBefore + " transactions, "
                 + app.ackedCount() + " writes acknowledged so far)");
         long disasterNanos = System.nanoTime();
@@ -148,9 +153,11 @@ final class DefaultDrill {
         long rtoMillis = (app.firstAckSince(promoteStart, "b").orElseThrow().nanos() - promoteStart) / 1_000_000;
         say("RTO (promote call to first acknowledged write): " + rtoMillis + " ms; writes unavailable since the disaster: "
                 + (app.firstAckSince(promoteStart, "b").orElseThrow().nanos() - disasterNanos) / 1_000_000 + " ms");
-        report.figure("promote call (ms)", promoteCallMillis);
-        report.figure("RTO promote to first write (ms)", rtoMillis);
-        report.figure("promoted at txId", promotedAt);
+        report.figure("promoteCallMillis", "promote call (ms)", promoteCallMillis);
+        report.figure("rtoMillis", "RTO promote to first write (ms)", rtoMillis);
+        report.figure("writeOutageFromDisasterMillis", "writes unavailable from the disaster (ms)",
+                (app.firstAckSince(promoteStart, "b").orElseThrow().nanos() - disasterNanos) / 1_000_000);
+        report.figure("promotedAtTxId", "promoted at txId", promotedAt);
 
         // ---- what survived ----
         Map<Long, Workload.Ack> acked = app.acked();
@@ -193,9 +200,26 @@ final class DefaultDrill {
         say("RPO: " + missed.size() + " transactions committed in a after txId " + promotedAt + (missed.isEmpty() ? ""
                 : " (txId " + missed.get(0).txId() + ".." + missed.get(missed.size() - 1).txId() + ", committed "
                 + missed.get(0).commitTime() + " .. " + missed.get(missed.size() - 1).commitTime() + ")") + ", " + rpoSeconds + " s");
-        report.figure("RPO (transactions)", missed.size());
-        report.figure("RPO (s)", rpoSeconds);
-        report.figure("acknowledged writes lost", lost.size());
+        report.figure("rpoTransactions", "RPO (transactions)", missed.size());
+        report.figure("rpoSeconds", "RPO (s)", rpoSeconds);
+        report.figure("lostAcknowledgedWrites", "acknowledged writes lost", lost.size());
+        Map<Long, Cypher.LoggedTx> txOfId = new HashMap<>();
+        missed.forEach(t -> t.drillIds().forEach(id -> txOfId.put(id, t)));
+        List<Map<String, Object>> lostWrites = new ArrayList<>();
+        for (long id : lost) {
+            Map<String, Object> w = new java.util.LinkedHashMap<>();
+            Cypher.LoggedTx tx = txOfId.get(id);
+            w.put("id", id);
+            w.put("acknowledgedAt", java.time.Instant.ofEpochMilli(acked.get(id).epochMillis()).toString());
+            w.put("txId", tx == null ? null : tx.txId());
+            w.put("commitTime", tx == null ? null : tx.commitTime().toInstant().toString());
+            lostWrites.add(w);
+            if (lostWrites.size() <= 10) {
+                say("  lost: write " + id + ", acknowledged " + w.get("acknowledgedAt") + ", committed in a as txId " + w.get("txId")
+                        + " at " + w.get("commitTime"));
+            }
+        }
+        report.detail("lostWrites", lostWrites);
         Set<Long> unexplained = new TreeSet<>(lost);
         unexplained.removeAll(idsInMissed);
         report.check("no acknowledged write lost beyond the RPO window", unexplained.isEmpty(), unexplained.isEmpty()
@@ -242,9 +266,9 @@ final class DefaultDrill {
         long appGap = app.longestGapMillis(failbackStart, firstOnA);
         say("failback done in " + (failbackEnd - failbackStart) / 1_000_000 + " ms; write unavailability: " + appGap
                 + " ms as the application saw it, " + outcome.writeUnavailableMillis() + " ms from freeze to promotion");
-        report.figure("failback duration (ms)", (failbackEnd - failbackStart) / 1_000_000);
-        report.figure("failback write unavailability, application (ms)", appGap);
-        report.figure("failback write unavailability, freeze to promote (ms)", outcome.writeUnavailableMillis());
+        report.figure("failbackMillis", "failback duration (ms)", (failbackEnd - failbackStart) / 1_000_000);
+        report.figure("failbackUnavailableMillis", "failback write unavailability, application (ms)", appGap);
+        report.figure("failbackFreezeToPromoteMillis", "failback write unavailability, freeze to promote (ms)", outcome.writeUnavailableMillis());
         long exported = countLines(export);
         report.check("failback exported exactly the lost transactions", exported == missed.size(),
                 exported + " transactions exported to " + export + ", " + missed.size() + " committed in a after the promotion point");
@@ -262,10 +286,10 @@ final class DefaultDrill {
         String aHash = mainMembers.stream().filter(m -> m.txId() != null && m.txId() == aTx).map(Cypher.Member::chainHash).findFirst().orElse("?");
         String bHash = drMembers.stream().filter(m -> m.txId() != null && m.txId() == bTx).map(Cypher.Member::chainHash).findFirst().orElse("?");
         say("final: a '" + MAIN + "' at txId " + aTx + " chain " + aHash + "; b '" + REPLICA + "' at txId " + bTx + " chain " + bHash);
-        report.figure("final txId a", aTx);
-        report.figure("final txId b", bTx);
-        report.figure("final chain hash a", aHash);
-        report.figure("final chain hash b", bHash);
+        report.figure("finalTxIdA", "final txId a", aTx);
+        report.figure("finalTxIdB", "final txId b", bTx);
+        report.figure("finalChainHashA", "final chain hash a", aHash);
+        report.figure("finalChainHashB", "final chain hash b", bHash);
         boolean equal = converged(a, b);
         report.check("chain hashes equal", equal, equal ? "all 6 members at txId " + aTx + " with chain hash " + shortHash(aHash)
                 : "a " + describe(mainMembers) + "; b " + describe(drMembers));
@@ -294,12 +318,12 @@ final class DefaultDrill {
                 + (finalIds.size() - finalIds.keySet().stream().filter(allAcked::containsKey).count())
                 + " of them from writes whose acknowledgement the application never saw" : "ids never written: " + abbreviate(phantom));
 
-        report.figure("acknowledged writes", allAcked.size());
-        report.figure("acknowledged by a before the disaster", ackedOnA.stream().filter(id -> allAcked.get(id).nanos() < disasterNanos).count());
-        report.figure("acknowledged by b", allAcked.values().stream().filter(x -> x.target().equals("b")).count());
-        report.figure("acknowledged by a after failback", allAcked.values().stream().filter(x -> x.target().equals("a") && x.nanos() > failbackStart).count());
-        report.figure("writes with unknown outcome", app.unknown().size());
-        report.figure("replica lag at the disaster (tx)", lagBefore);
+        report.figure("acknowledgedWrites", "acknowledged writes", allAcked.size());
+        report.figure("acknowledgedByABeforeDisaster", "acknowledged by a before the disaster", ackedOnA.stream().filter(id -> allAcked.get(id).nanos() < disasterNanos).count());
+        report.figure("acknowledgedByB", "acknowledged by b", allAcked.values().stream().filter(x -> x.target().equals("b")).count());
+        report.figure("acknowledgedByAAfterFailback", "acknowledged by a after failback", allAcked.values().stream().filter(x -> x.target().equals("a") && x.nanos() > failbackStart).count());
+        report.figure("unknownOutcomeWrites", "writes with unknown outcome", app.unknown().size());
+        report.figure("replicaLagAtDisaster", "replica lag at the disaster (tx)", lagBefore);
     }
 
     private boolean converged(Driver a, Driver b) {

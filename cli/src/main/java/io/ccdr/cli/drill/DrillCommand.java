@@ -54,7 +54,7 @@ public final class DrillCommand implements Callable<Integer> {
     @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "384m", description = "heap of each of the six server JVMs (default ${DEFAULT-VALUE})")
     String heap;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "100", description = "application writes per second (default ${DEFAULT-VALUE})")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "50", description = "application writes per second (default ${DEFAULT-VALUE})")
     int rate;
 
     @Override
@@ -111,7 +111,7 @@ public final class DrillCommand implements Callable<Integer> {
             } else {
                 report = runScenario(sandbox, d, s, out);
             }
-            report.figure("sandbox start (s)", startSeconds);
+            report.figure("sandboxStartSeconds", "sandbox start (s)", startSeconds);
         } catch (SandboxException | IOException e) {
             report = new DrillReport(scenario == null ? "failover-and-failback" : scenario.getFileName().toString(), s);
             report.aborted("sandbox: " + e.getMessage());
@@ -120,7 +120,7 @@ public final class DrillCommand implements Callable<Integer> {
             report = new DrillReport("interrupted", s);
             report.aborted("interrupted");
         }
-        report.figure("total (s)", Math.round((System.nanoTime() - begin) / 1e8) / 10.0);
+        report.figure("totalSeconds", "total (s)", Math.round((System.nanoTime() - begin) / 1e8) / 10.0);
         report.print(out);
         if (json != null) {
             try {
@@ -142,7 +142,7 @@ public final class DrillCommand implements Callable<Integer> {
         out.flush();
         long started = System.nanoTime();
         ScenarioRunner.Result r = ScenarioRunner.run(scenario, ScenarioRunner.environment(sandbox, launcher, s), d, out);
-        report.figure("scenario (s)", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
+        report.figure("scenarioSeconds", "scenario (s)", Math.round((System.nanoTime() - started) / 1e8) / 10.0);
         r.figures().forEach(report::figure);
         report.check("scenario verdict", r.passed(), (r.verdictLine() == null ? "no PASS/FAIL line" : r.verdictLine())
                 + " (exit status " + r.exitCode() + ")");

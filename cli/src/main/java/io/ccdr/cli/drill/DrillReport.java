@@ -25,7 +25,12 @@ final class DrillReport {
 
     private final String drill;
     private final long seed;
-    private final Map<String, Object> figures = new LinkedHashMap<>();
+    /** A measured figure: {@code key} names it in JSON, {@code label} in the text report. */
+    record Figure(String key, String label, Object value) {
+    }
+
+    private final Map<String, Figure> figures = new LinkedHashMap<>();
+    private final Map<String, Object> details = new LinkedHashMap<>();
     private final List<Invariant> invariants = new ArrayList<>();
     private String error;
 
@@ -34,12 +39,23 @@ final class DrillReport {
         this.seed = seed;
     }
 
-    void figure(String name, Object value) {
-        figures.put(name, value);
+    void figure(String key, String label, Object value) {
+        figures.put(key, new Figure(key, label, value));
     }
 
-    Object figure(String name) {
-        return figures.get(name);
+    /** A figure whose key is also its label (scenario figures: {@code key=value} from the verdict line). */
+    void figure(String key, Object value) {
+        figure(key, key, value);
+    }
+
+    Object figure(String key) {
+        Figure f = figures.get(key);
+        return f == null ? null : f.value();
+    }
+
+    /** Structured data for the JSON report only (e.g. the lost writes with their commit times). */
+    void detail(String key, Object value) {
+        details.put(key, value);
     }
 
     void check(String name, boolean pass, String detail) {
@@ -62,8 +78,8 @@ final class DrillReport {
     void print(PrintWriter out) {
         out.println();
         out.println("Drill report (" + drill + ", seed " + seed + ")");
-        int width = figures.keySet().stream().mapToInt(String::length).max().orElse(10);
-        figures.forEach((k, v) -> out.println("  " + pad(k, width) + "  " + v));
+        int width = figures.values().stream().mapToInt(f -> f.label().length()).max().orElse(10);
+        figures.values().forEach(f -> out.println("  " + pad(f.label(), width) + "  " + f.value()));
         out.println("Invariants:");
         for (Invariant i : invariants) {
             out.println("  " + (i.pass() ? "PASS" : "FAIL") + "  " + i.name() + ": " + i.detail());
@@ -80,7 +96,9 @@ final class DrillReport {
         m.put("drill", drill);
         m.put("seed", seed);
         m.put("verdict", passed() ? "PASS" : "FAIL");
-        m.put("figures", figures);
+        Map<String, Object> values = new LinkedHashMap<>();
+        figures.values().forEach(f -> values.put(f.key(), f.value()));
+        m.put("figures", values);
         List<Map<String, Object>> checks = new ArrayList<>();
         for (Invariant i : invariants) {
             Map<String, Object> c = new LinkedHashMap<>();
@@ -91,6 +109,7 @@ final class DrillReport {
         }
         m.put("invariants", checks);
         m.put("error", error);
+        m.putAll(details);
         return m;
     }
 
