@@ -29,7 +29,7 @@ must "writes accepted by B" wait_for 60 "a write acknowledged by B" grep -q '^ac
 rto=$(( $(first_ack_after "$WORK/dr.log" "$promote_start") - promote_start ))
 log "RTO: ${rto} ms from the promote command to the first acknowledged write"
 lost="$WORK/lost.txt"
-comm -23 <(acked_ids "$APP" | uniq) <(drill_ids "$CCDR_B_URI" "$REPLICA" | uniq) >"$lost" || true
+LC_ALL=C comm -23 <(acked_ids "$APP" | uniq) <(drill_ids "$CCDR_B_URI" "$REPLICA" | uniq) >"$lost" || true
 log "acknowledged by A but missing from B: $(wc -l <"$lost")"
 
 # shellcheck disable=SC2086
@@ -53,6 +53,6 @@ ok=false; wait_for 120 "B follows A" converged "$CCDR_A_URI" neo4j "$CCDR_B_URI"
 check "chain hashes equal, B follows A" "$ok" "$(members "$CCDR_B_URI" "$REPLICA" | head -1 | cut -f1,2,3,5)"
 acked_present "$APP" "$CCDR_A_URI" neo4j "$lost"
 ids="$WORK/final.txt"; drill_ids "$CCDR_A_URI" neo4j >"$ids"
-missing=$(comm -23 <(cat "$WORK/dr.log" "$WORK/fb.log" | awk '$1=="ack"{print $2}' | sort -n | uniq) <(uniq "$ids") | wc -l)
+missing=$(LC_ALL=C comm -23 <(acked_ids "$WORK/dr.log" "$WORK/fb.log" | uniq) <(uniq "$ids") | wc -l)
 check "writes made during the DR period and failback present" "$([ "$missing" = 0 ] && echo true || echo false)" "$missing missing"
 verdict "rpo_tx=$rpo_tx lost_acked=$(wc -l <"$lost") rto_ms=$rto failback_unavailability_ms=$gap"

@@ -27,6 +27,7 @@ FAILED=0
 CHECKS=()
 WORKLOAD_PIDS=()
 OWN_SANDBOX=0
+PASSED=0
 
 log() { printf '[%s] %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 now_ms() { date +%s%3N; }
@@ -37,6 +38,8 @@ cleanup() {
   if [ "$OWN_SANDBOX" = 1 ] && [ "${CCDR_KEEP:-0}" != 1 ]; then
     "$CCDR" local destroy --dir "$CCDR_SANDBOX" >/dev/null 2>&1 || true
   fi
+  # the work directory (application logs, samples) stays after a FAIL, for diagnosis
+  if [ "$PASSED" = 1 ] && [ "${CCDR_KEEP:-0}" != 1 ]; then rm -rf "$WORK"; else echo "work files kept in $WORK" >&2; fi
 }
 trap cleanup EXIT
 
@@ -128,7 +131,8 @@ workload() {
   eval "WORKLOAD_$name=$!"
 }
 stop_workload() { local pid; eval "pid=\$WORKLOAD_$1"; kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-acked_ids() { awk '$1=="ack"{print $2}' "$@" | sort -n; }
+# (ids are sorted as text, the order comm and uniq need)
+acked_ids() { awk '$1=="ack"{print $2}' "$@" | LC_ALL=C sort; }
 ack_count() { awk '$1=="ack"{n++} END{print n+0}' "$@"; }
 # first_ack_after LOG EPOCH_MS [TARGET]: epoch ms of the first acknowledged write at or after the time
 first_ack_after() { awk -v t="$2" -v g="${3:-}" '$1=="ack" && $3>=t && (g=="" || $4==g) {if(m==""||$3<m)m=$3} END{print m}' "$1"; }
@@ -139,7 +143,7 @@ longest_gap() {
 }
 # drill_ids URI DATABASE: the ids of the drill's nodes in the database, one per line, sorted (duplicates kept)
 # (a read: call it once all members have the same txId, see converged, so that any reader is complete)
-drill_ids() { read_cypher "$1" "$2" "MATCH (n:DrillWrite) RETURN n.id AS id" | tail -n +2 | sort -n; }
+drill_ids() { read_cypher "$1" "$2" "MATCH (n:DrillWrite) RETURN n.id AS id" | tail -n +2 | LC_ALL=C sort; }
 
 # check NAME true|false DETAIL: records one invariant
 check() {
@@ -150,7 +154,7 @@ check() {
 acked_present() {
   local ids="$WORK/ids.$$" missing dups
   drill_ids "$2" "$3" >"$ids"
-  missing="$(comm -23 <(acked_ids "$1" | uniq) <(uniq "$ids") | grep -vxF -f "${4:-/dev/null}" | wc -l || true)"
+  missing="$(LC_ALL=C comm -23 <(acked_ids "$1" | uniq) <(uniq "$ids") | grep -vxF -f "${4:-/dev/null}" | wc -l || true)"
   dups="$(uniq -d "$ids" | wc -l)"
   check "acknowledged writes present" "$([ "$missing" = 0 ] && echo true || echo false)" \
     "$(ack_count "$1") acknowledged, $missing missing, $(wc -l <"$ids") in the database"
@@ -159,7 +163,7 @@ acked_present() {
 
 # verdict KEY=VALUE...: the verdict line (PASS/FAIL scenario=... figures...), then exit 0/1
 verdict() {
-  if [ "$FAILED" = 0 ] && [ "${#CHECKS[@]}" -gt 0 ]; then echo "PASS scenario=$SCENARIO seed=$SEED $*"; exit 0; fi
+  if [ "$FAILED" = 0 ] && [ "${#CHECKS[@]}" -gt 0 ]; then PASSED=1; echo "PASS scenario=$SCENARIO seed=$SEED $*"; exit 0; fi
   echo "FAIL scenario=$SCENARIO seed=$SEED $*"; exit 1
 }
 verdict_fail() { FAILED=1; verdict "$@"; }
@@ -170,4 +174,5 @@ txid_at_least() { [ "$(max_txid "$1" "$2")" -ge "$3" ]; }
 # access_is URI DATABASE read-only|read-write: every member reports that access (for wait_for)
 access_is() { local m; m="$(members "$1" "$2")"; [ -n "$m" ] && ! echo "$m" | awk -F'\t' -v a="$3" '$4!=a{bad=1} END{exit !bad}'; }
 # replica_caught_up: B's replica has A's current txId
-replica_caught_up() { txid_at_least "$CCDR_B_URI" "$2" "$(max_txid "$CCDR_A_URI" "$1")"; }
+# (false while A's position is unknown: -1 must never count as "caught up")
+replica_caught_up() { local t; t="$(max_txid "$CCDR_A_URI" "$1")"; [ "$t" -ge 0 ] && txid_at_least "$CCDR_B_URI" "$2" "$t"; }

@@ -5,7 +5,7 @@
 # Measures: how long after A's return the fence is in place; that A accepted no write after it.
 # Needs server control (the sandbox, or CCDR_SERVER_CONTROL) to kill and restart A's servers.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-: "${CCDR_A_BOLT:?set CCDR_A_BOLT (A's Bolt addresses)}"
+: "${CCDR_A_BOLT:?set CCDR_A_BOLT to the Bolt addresses of A}"
 
 REPLICA="${CCDR_REPLICA:-neo4j-dr}"
 log "create replica '$REPLICA' of A's neo4j in B and let it catch up"

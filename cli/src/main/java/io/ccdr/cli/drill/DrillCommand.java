@@ -54,7 +54,7 @@ public final class DrillCommand implements Callable<Integer> {
     @Option(names = "--heap", paramLabel = "SIZE", defaultValue = "384m", description = "heap of each of the six server JVMs (default ${DEFAULT-VALUE})")
     String heap;
 
-    @Option(names = "--rate", paramLabel = "N", defaultValue = "50", description = "application writes per second (default ${DEFAULT-VALUE})")
+    @Option(names = "--rate", paramLabel = "N", defaultValue = "25", description = "application writes per second (default ${DEFAULT-VALUE})")
     int rate;
 
     @Override

@@ -39,6 +39,7 @@ class DrillScenarioTest {
         } finally {
             destroy(dir);
         }
+        System.out.println(run.out()); // the drill's own report, kept in the surefire output for diagnosis
         assertThat(run.exit()).as(run.out()).isZero();
         assertThat(run.out()).contains("PASS scenario=split-brain-guard seed=99").contains("PASS  writes to the old upstream refused");
         JsonNode report = new ObjectMapper().readTree(json.toFile());
