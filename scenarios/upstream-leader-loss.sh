@@ -19,14 +19,16 @@ sleep $(( 1 + RANDOM % 3 ))
 log "kill -9 A's leader of neo4j: $victim"
 killed=$(now_ms)
 server_ctl kill "$victim"
+kill_done=$(now_ms)
 must "A writes again" wait_for 90 "a write acknowledged after the kill" \
-  bash -c "awk -v t=$killed '\$1==\"ack\" && \$3>t {f=1} END{exit !f}' '$APP'"
-resumed="$(first_ack_after "$APP" "$killed")"
+  bash -c "awk -v t=$kill_done '\$1==\"ack\" && \$3>t {f=1} END{exit !f}' '$APP'"
 sleep 3
 stop_workload app
 stopped=$(now_ms)
-gap="$(longest_gap "$APP" "$killed" "$resumed")"
-log "A's writes resumed $((resumed - killed)) ms after the kill; longest gap ${gap} ms"
+# the outage is the longest stretch without an acknowledgement between the kill command and the end of
+# the load (the kill command's own start-up time is inside the window, so the gap is found wherever it is)
+gap="$(longest_gap "$APP" "$killed" "$(awk '$1=="ack"{t=$3} END{print t}' "$APP")")"
+log "longest time without an acknowledged write on A after the kill: ${gap} ms"
 
 must "replica caught up after the leader loss" wait_for 120 "replica caught up" replica_caught_up neo4j "$REPLICA"
 catchup=$(( $(now_ms) - stopped ))
