@@ -36,7 +36,7 @@ log "acknowledged by A but missing from B: $(wc -l <"$lost")"
 server_ctl restart $CCDR_A_SERVERS
 ok=false; wait_for 60 "A's neo4j fenced" access_is "$CCDR_A_URI" neo4j read-only && ok=true
 check "old primary fenced read-only" "$ok" "A's neo4j after its return"
-rpo_tx=$(( $(max_txid "$CCDR_A_URI" neo4j) - at ))
+rpo_tx=$(( $(known_txid "$CCDR_A_URI" neo4j) - at ))
 
 stop_workload dr
 workload fb "$WORK/fb.log" --target "b=$CCDR_B_URI#$REPLICA" --target "a=$CCDR_A_URI#neo4j" --follow-writer --rate 50 --first-id 20000000

@@ -76,6 +76,12 @@ members() {
     | tail -n +2 | tr -d "\"'"
 }
 max_txid() { members "$1" "$2" | awk 'BEGIN{m=-1} $1 ~ /^[0-9]+$/ && $1+0>m {m=$1+0} END{print m}'; }
+# known_txid URI DATABASE: max_txid, asked again (up to 30 s) while no member reports a position
+known_txid() {
+  local t i
+  for i in $(seq 1 15); do t="$(max_txid "$1" "$2")"; [ "$t" -ge 0 ] && { echo "$t"; return 0; }; sleep 2; done
+  echo -1; return 1
+}
 # converged URI1 DB1 URI2 DB2: every member of both at one txId with one chain hash
 converged() {
   { members "$1" "$2"; members "$3" "$4"; } | awk -F'\t' '{n++; t[$1]=1; h[$2]=1} END{c=0; for(k in t)c++; d=0; for(k in h)d++; exit !(n>=2 && c==1 && d==1)}'

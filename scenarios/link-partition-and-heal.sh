@@ -15,14 +15,14 @@ must "create replica" create_replica "$CCDR_B_URI" "$REPLICA" neo4j "$CCDR_A_ADD
 workload app "$APP" --target "a=$CCDR_A_URI#neo4j" --rate 50
 must "application writing" wait_for 60 "first acknowledged write" grep -q '^ack' "$APP"
 must "replica caught up" wait_for 120 "replica caught up" replica_caught_up neo4j "$REPLICA"
-before="$(max_txid "$CCDR_B_URI" "$REPLICA")"
+before="$(known_txid "$CCDR_B_URI" "$REPLICA")"
 
 partition=$(( 5 + RANDOM % 11 ))
 log "partition: stopping B ($CCDR_B_SERVERS) for ${partition}s; replica at txId $before"
 # shellcheck disable=SC2086
 server_ctl stop $CCDR_B_SERVERS
 sleep "$partition"
-lag_at_heal=$(( $(max_txid "$CCDR_A_URI" neo4j) - before ))
+lag_at_heal=$(( $(known_txid "$CCDR_A_URI" neo4j) - before ))
 log "heal: starting B again (A is $lag_at_heal transactions ahead of what B had)"
 healed=$(now_ms)
 # shellcheck disable=SC2086

@@ -23,7 +23,7 @@ frozen=$(now_ms)
 must "freeze A" cypher "$CCDR_A_URI" system "ALTER DATABASE neo4j SET ACCESS READ ONLY"
 log "2. wait for equal txId and chain hash"
 must "equal position" wait_for 120 "equal txId and chain hash" converged "$CCDR_A_URI" neo4j "$CCDR_B_URI" "$REPLICA"
-final="$(max_txid "$CCDR_A_URI" neo4j)"
+final="$(known_txid "$CCDR_A_URI" neo4j)"
 log "3. promote B's replica (A is at txId $final)"
 out="$("$CCDR" promote -c "$CCDR_B_URI" -d "$REPLICA")" || verdict_fail "reason=promote-failed"
 echo "$out"
