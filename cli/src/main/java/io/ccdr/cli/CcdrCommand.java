@@ -3,6 +3,7 @@ package io.ccdr.cli;
 import io.ccdr.cli.admin.AdminCommand;
 import io.ccdr.cli.bench.BenchCommand;
 import io.ccdr.cli.demo.DemoCommand;
+import io.ccdr.cli.drill.DrillCommand;
 import io.ccdr.cli.failback.FailbackCommand;
 import io.ccdr.cli.promote.PromoteCommand;
 import io.ccdr.cli.local.LocalCommand;
@@ -18,7 +19,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ccdr 0.1.0",
         description = "Cross-cluster disaster-recovery replication for property-graph databases.",
-        subcommands = {CommandLine.HelpCommand.class, AdminCommand.class, BenchCommand.class, DemoCommand.class, FailbackCommand.class, LocalCommand.class, PromoteCommand.class, ServerCommand.class, ShellCommand.class, StatusCommand.class, TlsCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, AdminCommand.class, BenchCommand.class, DemoCommand.class, DrillCommand.class, FailbackCommand.class, LocalCommand.class, PromoteCommand.class, ServerCommand.class, ShellCommand.class, StatusCommand.class, TlsCommand.class})
 public final class CcdrCommand implements Runnable {
 
     @CommandLine.Spec

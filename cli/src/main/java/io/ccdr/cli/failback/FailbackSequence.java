@@ -128,6 +128,13 @@ final class FailbackSequence {
             throw new FailbackException("'" + plan.drDatabase() + "' in the DR cluster is still a replica; promote it first (ccdr promote)");
         }
         Optional<DatabaseView> old = mainDb();
+        if (old.isPresent() && old.get().txId() < 0) {
+            // Positions come from the members' status reports, which can all be missing for a moment (members
+            // just restarted, slow probes). An unknown position must not read as "nothing to export".
+            awaitCondition("the old '" + plan.mainDatabase() + "' to report its last txId",
+                    () -> mainDb().map(d -> d.txId() >= 0).orElse(true), () -> "");
+            old = mainDb();
+        }
         if (old.isPresent()) {
             handleOldDatabase(old.get(), promoted);
         }
