@@ -58,21 +58,32 @@ public final class EmbeddedCluster implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code n} distinct ports that are free now, taken below the kernel's ephemeral range (Linux default
+     * 32768-60999): a crashed server's listen ports must still be free when it restarts, and a port from the
+     * ephemeral range may meanwhile have become the local end of some outgoing connection.
+     */
     public static List<Integer> freePorts(int n) throws IOException {
-        List<ServerSocket> sockets = new ArrayList<>();
-        List<Integer> ports = new ArrayList<>();
-        try {
-            for (int i = 0; i < n; i++) {
-                ServerSocket s = new ServerSocket(0);
-                sockets.add(s);
-                ports.add(s.getLocalPort());
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        java.util.LinkedHashSet<Integer> ports = new java.util.LinkedHashSet<>();
+        int attempts = 0;
+        while (ports.size() < n) {
+            if (++attempts > 10_000) {
+                throw new IOException("no " + n + " free ports found in 15000-32000");
             }
-        } finally {
-            for (ServerSocket s : sockets) {
-                s.close();
+            int port = random.nextInt(15_000, 32_000);
+            if (ports.contains(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket()) {
+                s.setReuseAddress(false);
+                s.bind(new java.net.InetSocketAddress("127.0.0.1", port));
+                ports.add(port);
+            } catch (IOException taken) {
+                // in use; try another
             }
         }
-        return ports;
+        return new ArrayList<>(ports);
     }
 
     public Map<String, String> settings(int i) {
