@@ -181,11 +181,19 @@ final class FailbackSequence {
     }
 
     private void awaitCatchUp() {
-        awaitCondition("'" + plan.mainDatabase() + "' within " + plan.maxLagToFreeze() + " transactions of '" + plan.drDatabase() + "'", () -> {
-            Optional<DatabaseView> a = mainDb();
-            Optional<DatabaseView> b = drDb();
-            return a.isPresent() && b.isPresent() && b.get().txId() - a.get().txId() <= plan.maxLagToFreeze();
-        }, this::lagLine);
+        io.ccdr.cli.console.Progress progress = io.ccdr.cli.console.Progress.forConsole(out, "'" + plan.mainDatabase() + "' catching up", "tx");
+        try {
+            awaitCondition("'" + plan.mainDatabase() + "' within " + plan.maxLagToFreeze() + " transactions of '" + plan.drDatabase() + "'", () -> {
+                Optional<DatabaseView> a = mainDb();
+                Optional<DatabaseView> b = drDb();
+                if (a.isPresent() && b.isPresent()) {
+                    progress.update(Math.max(0, a.get().txId()), b.get().txId());
+                }
+                return a.isPresent() && b.isPresent() && b.get().txId() - a.get().txId() <= plan.maxLagToFreeze();
+            }, () -> "");
+        } finally {
+            progress.finish();
+        }
     }
 
     private String lagLine() {
