@@ -16,14 +16,14 @@ import java.util.Optional;
 import java.util.Properties;
 
 /** A ccdr server in its own JVM, for tests that need a real {@code kill -9}. */
-final class ServerProcess implements AutoCloseable {
+public final class ServerProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path conf;
     private final Path log;
     private final HostPort clusterAddress;
     private Process process;
 
-    ServerProcess(Path dir, Map<String, String> settings) throws IOException {
+    public ServerProcess(Path dir, Map<String, String> settings) throws IOException {
         Files.createDirectories(dir);
         this.conf = dir.resolve("ccdr.conf");
         this.log = dir.resolve("server.log");
@@ -35,7 +35,7 @@ final class ServerProcess implements AutoCloseable {
         this.clusterAddress = HostPort.parse(settings.get("server.cluster.listen_address"), "127.0.0.1", 6000);
     }
 
-    ServerProcess start() throws IOException {
+    public ServerProcess start() throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         process = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
                 "-Dorg.apache.ratis.thirdparty.io.netty.allocator.useCacheForAllThreads=false",
@@ -44,17 +44,18 @@ final class ServerProcess implements AutoCloseable {
         return this;
     }
 
-    void kill9() throws InterruptedException {
+    /** SIGKILL, and wait until the process is gone. */
+    public void kill9() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
     /** What the server reports for {@code database} over its cluster port, if it answers. */
-    Optional<JsonNode> status(String database) {
+    public Optional<JsonNode> status(String database) {
         try {
             Frame reply = new ClusterClient(null).request(clusterAddress, new Frame(Frame.Type.STATUS, new byte[0]), Duration.ofSeconds(2));
-            for (JsonNode db : JSON.readTree(reply.payload()).get("databases")) {
-                if (db.get("name").asText().equals(database)) {
+            for (JsonNode db : JSON.readTree(reply.payload()).path("databases")) {
+                if (db.path("name").asText().equals(database)) {
                     return Optional.of(db);
                 }
             }
@@ -64,7 +65,7 @@ final class ServerProcess implements AutoCloseable {
         return Optional.empty();
     }
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.exists(log) ? Files.readString(log) : "";
     }
 
@@ -74,5 +75,9 @@ final class ServerProcess implements AutoCloseable {
             process.destroyForcibly();
             process.waitFor();
         }
+    }
+
+    public boolean isLeaderOf(String database) {
+        return status(database).map(s -> s.path("role").asText().equals("LEADER")).orElse(false);
     }
 }

@@ -1,5 +1,6 @@
 package io.ccdr.replica.faults;
 
+import io.ccdr.node.ServerProcess;
 import io.ccdr.node.config.HostPort;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.embedded.EmbeddedCluster;
