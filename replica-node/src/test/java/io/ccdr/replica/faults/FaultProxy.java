@@ -84,6 +84,9 @@ final class FaultProxy implements AutoCloseable {
     void heal() {
         cut = false;
         stallUntilNanos = 0;
+        synchronized (stallEnded) {
+            stallEnded.notifyAll();
+        }
         randomCutMax = 0;
     }
 
@@ -252,11 +255,17 @@ final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /** Holds the forwarding thread until the stall's end (or a heal, which clears it). */
     private void awaitNoStall() throws InterruptedException {
-        while (stalling()) {
-            Thread.sleep(10);
+        synchronized (stallEnded) {
+            long left;
+            while ((left = stallUntilNanos - System.nanoTime()) > 0) {
+                java.util.concurrent.TimeUnit.NANOSECONDS.timedWait(stallEnded, left);
+            }
         }
     }
+
+    private final Object stallEnded = new Object();
 
     private static void closeQuietly(Socket s) {
         try {

@@ -1,5 +1,6 @@
 package io.ccdr.replica.metrics;
 
+import io.ccdr.node.stream.CuttingProxy;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.ccdr.metrics.testing.PrometheusServer;
 import io.ccdr.metrics.testing.ShippedMonitoring;

@@ -12,43 +12,90 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A TCP proxy to one upstream that cuts its first connection after a number of bytes towards the client. */
-final class CuttingProxy implements AutoCloseable {
+/**
+ * A byte-level TCP proxy to one upstream address (so it works under TLS too). It can cut its first
+ * connection after a number of bytes towards the client, and its whole link can be cut and healed:
+ * while cut, every open connection is closed and new ones are accepted and closed at once, as a
+ * firewall that resets would; the listening port stays the same so that whoever was given the
+ * proxy's address reconnects through it after {@link #heal()}.
+ */
+public final class CuttingProxy implements AutoCloseable {
     private final ServerSocket server;
     private final HostPort upstream;
-    private final long cutAfter;
+    private final long firstConnectionCutAfter;
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger refused = new AtomicInteger();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+    private volatile boolean cut;
 
-    CuttingProxy(HostPort upstream, long cutAfter) throws IOException {
+    /** A proxy whose link is only cut by {@link #cut()}. */
+    public CuttingProxy(HostPort upstream) throws IOException {
+        this(upstream, Long.MAX_VALUE);
+    }
+
+    /** A proxy that also ends its first connection after {@code firstConnectionCutAfter} bytes towards the client. */
+    public CuttingProxy(HostPort upstream, long firstConnectionCutAfter) throws IOException {
         this.upstream = upstream;
-        this.cutAfter = cutAfter;
+        this.firstConnectionCutAfter = firstConnectionCutAfter;
         this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread accept = new Thread(this::acceptLoop, "cutting-proxy");
+        Thread accept = new Thread(this::acceptLoop, "cutting-proxy-" + upstream.port());
         accept.setDaemon(true);
         accept.start();
     }
 
-    HostPort address() {
+    public HostPort address() {
         return new HostPort("127.0.0.1", server.getLocalPort());
     }
 
-    int connections() {
+    /** Connections forwarded so far. */
+    public int connections() {
         return connections.get();
+    }
+
+    /** Connections accepted and closed at once while cut. */
+    public int refused() {
+        return refused.get();
+    }
+
+    /** Closes every forwarded connection and refuses new ones until {@link #heal()}. */
+    public void cut() {
+        cut = true;
+        for (Socket s : sockets) {
+            closeQuietly(s);
+        }
+        sockets.clear();
+    }
+
+    public void heal() {
+        cut = false;
     }
 
     private void acceptLoop() {
         while (!server.isClosed()) {
+            Socket client;
             try {
-                Socket client = server.accept();
+                client = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            if (cut) {
+                refused.incrementAndGet();
+                closeQuietly(client);
+                continue;
+            }
+            try {
                 Socket up = new Socket(upstream.host(), upstream.port());
                 sockets.add(client);
                 sockets.add(up);
-                boolean cut = connections.incrementAndGet() == 1;
+                boolean first = connections.incrementAndGet() == 1;
                 pump(client.getInputStream(), up.getOutputStream(), Long.MAX_VALUE, client, up);
-                pump(up.getInputStream(), client.getOutputStream(), cut ? cutAfter : Long.MAX_VALUE, client, up);
+                pump(up.getInputStream(), client.getOutputStream(), first ? firstConnectionCutAfter : Long.MAX_VALUE, client, up);
+                if (cut) { // cut() ran between accept and registration: do not let this one through
+                    closeQuietly(client);
+                    closeQuietly(up);
+                }
             } catch (IOException e) {
-                return;
+                closeQuietly(client); // upstream unreachable: the client sees a reset, as it would without the proxy
             }
         }
     }
