@@ -82,7 +82,10 @@ public final class CcdrServer implements AutoCloseable {
     private final ServerInfo self;
     private final TransactionStreamServer clusterPort = new TransactionStreamServer();
     private final TransactionStreamService transactionStream = new TransactionStreamService(name -> database(name).map(Database::store));
-    private final SystemStateMachine system = new SystemStateMachine();
+    /** This server's view of the system database; replaced when its group is reopened (see {@link #reopenSystemGroup}). */
+    private volatile SystemStateMachine system = new SystemStateMachine();
+    /** A reopened system group's state machine while it replays; it becomes {@link #system} once it has caught up. */
+    private volatile SystemStateMachine reopenedSystem;
     private final DatabaseManager databases;
     private SystemGroup systemGroup;
     private RaftNode raft;
@@ -162,7 +165,8 @@ public final class CcdrServer implements AutoCloseable {
                     + "SECONDARY are not supported yet");
         }
         RaftGroupId systemGid = RaftGroupId.valueOf(UUID.fromString(systemGroup.groupId()));
-        StateMachine.Registry registry = gid -> gid.equals(systemGid) ? system : databases.stateMachineFor(gid);
+        StateMachine.Registry registry = gid -> gid.equals(systemGid) ? (reopenedSystem != null ? reopenedSystem : system)
+                : databases.stateMachineFor(gid);
         Parameters parameters = new Parameters();
         if (clusterTls != null) {
             GrpcTlsConfig tls = clusterTls.grpcTlsConfig();
@@ -179,7 +183,10 @@ public final class CcdrServer implements AutoCloseable {
         raft.addGroup(group);
         systemClient = newClient(group, parameters);
         system.addListener(s -> databases.poke());
-        databases.start(raft, system::state, this::boltAddressOf, metrics, clusterTls);
+        databases.start(raft, this::systemState, this::boltAddressOf, metrics, clusterTls, this::proposeSystem,
+                Math.max(32L << 20, 2 * config.raftSegmentBytes()));
+        databases.superviseSystemGroup(() -> systemStateMachine().applyFailure(), systemGid,
+                () -> reopenSystemGroup(group));
         for (ServerExtension extension : ServiceLoader.load(ServerExtension.class)) {
             extension.start(this);
             extensions.add(extension);
@@ -224,17 +231,17 @@ public final class CcdrServer implements AutoCloseable {
     /** This server's view of {@code database}, for the health endpoints. */
     public Optional<DatabaseHealth> health(String database) {
         Optional<Database> db = databases.database(database);
-        var info = system.state().databases().get(database);
+        var info = systemState().databases().get(database);
         if (db.isEmpty() || info == null) {
             return Optional.empty();
         }
         Database d = db.get();
         boolean leader = d.isLeader();
         // a secondary serves reads from its own store whether or not the primaries have a leader
-        boolean available = d.isSecondary() || d.leader().isPresent();
+        boolean available = (d.isSecondary() || d.leader().isPresent()) && d.stoppedApplying() == null;
         boolean writable = leader && available && "read-write".equals(info.access()) && !info.isReplica();
         List<String> members = info.primaryServers().stream()
-                .map(id -> Optional.ofNullable(system.state().servers().get(id)).map(ServerInfo::boltAddress).orElse(id)).toList();
+                .map(id -> Optional.ofNullable(systemState().servers().get(id)).map(ServerInfo::boltAddress).orElse(id)).toList();
         long lag = d.replicationStatus().map(ReplicationStatus::lagTransactions)
                 .orElse(leader ? 0 : d.isSecondary() ? -1 : Math.max(-1, d.commitIndex() - d.appliedIndex()));
         DatabaseHealth.Role role = leader ? DatabaseHealth.Role.LEADER : d.isSecondary() ? DatabaseHealth.Role.SECONDARY
@@ -299,14 +306,14 @@ public final class CcdrServer implements AutoCloseable {
         while (!closed && !(registered && defaultEnsured && adminEnsured)) {
             try {
                 if (!registered) {
-                    ServerInfo current = system.state().servers().get(serverId);
+                    ServerInfo current = systemState().servers().get(serverId);
                     registered = self.equals(current) || proposeSystem(new SystemCommand.RegisterServer(self)).ok();
                 }
                 if (registered && !adminEnsured) {
-                    adminEnsured = !system.state().users().isEmpty() || proposeSystem(initialAdmin()).ok();
+                    adminEnsured = !systemState().users().isEmpty() || proposeSystem(initialAdmin()).ok();
                 }
                 if (registered && !defaultEnsured) {
-                    if (system.state().databases().containsKey(config.defaultDatabase())) {
+                    if (systemState().databases().containsKey(config.defaultDatabase())) {
                         defaultEnsured = true;
                     } else {
                         SystemResult r = proposeSystem(new SystemCommand.CreateDatabase(config.defaultDatabase(), UUID.randomUUID().toString(),
@@ -359,7 +366,7 @@ public final class CcdrServer implements AutoCloseable {
         if (id == null) {
             return null;
         }
-        ServerInfo s = system.state().servers().get(id.toString());
+        ServerInfo s = systemState().servers().get(id.toString());
         return s == null ? null : s.boltAddress();
     }
 
@@ -376,7 +383,28 @@ public final class CcdrServer implements AutoCloseable {
     }
 
     public SystemState.Snapshot systemState() {
+        SystemStateMachine next = reopenedSystem;
+        if (next != null && next.state().version() >= system.state().version()) {
+            system = next;
+            reopenedSystem = null;
+        }
         return system.state();
+    }
+
+    /** The state machine of this server's member of the system group (for fault tests). */
+    SystemStateMachine systemStateMachine() {
+        SystemStateMachine next = reopenedSystem;
+        return next != null ? next : system;
+    }
+
+    /**
+     * Reopens this server's member of the system group after its log failed (e.g. a full disk that
+     * has room again). Until the new member has replayed up to what this server already knew, the
+     * old view keeps serving, so nothing here sees the system database go back in time.
+     */
+    private void reopenSystemGroup(RaftGroup group) throws IOException {
+        reopenedSystem = system.reopened(); // fresh on every attempt: Ratis closes the one of a failed attempt
+        raft.reopenGroup(group);
     }
 
     public Optional<Database> database(String name) {
@@ -402,7 +430,7 @@ public final class CcdrServer implements AutoCloseable {
     /** Waits until this server has applied system state version {@code version} (a system bookmark). */
     public void awaitSystemVersion(long version, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();
-        while (system.state().version() < version) {
+        while (systemState().version() < version) {
             if (System.nanoTime() > end) {
                 throw new GraphException(ClusterErrors.BOOKMARK_TIMEOUT, "The system database on this server has not reached version "
                         + version + " within " + timeout.toMillis() + " ms");
@@ -441,7 +469,7 @@ public final class CcdrServer implements AutoCloseable {
     }
 
     public boolean isReady() {
-        SystemState.Snapshot s = system.state();
+        SystemState.Snapshot s = systemState();
         if (!systemHasLeader() || !s.servers().containsKey(serverId) || !s.databases().containsKey(config.defaultDatabase())) {
             return false;
         }
@@ -475,6 +503,9 @@ public final class CcdrServer implements AutoCloseable {
             d.put("lastCommittedTxId", db.lastCommittedTxId());
             d.put("chainHash", db.chainHashHex());
             d.put("appliedIndex", db.state().appliedIndex());
+            if (db.stoppedApplying() != null) {
+                d.put("stoppedApplying", "This server " + db.stoppedApplying());
+            }
             db.replicationStatus().ifPresent(r -> {
                 Map<String, Object> rep = new LinkedHashMap<>();
                 rep.put("state", r.state());

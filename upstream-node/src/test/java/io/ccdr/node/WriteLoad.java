@@ -68,7 +68,7 @@ final class WriteLoad implements AutoCloseable {
                         acknowledged.add(id);
                         settled = true;
                     } catch (GraphException e) {
-                        if (ClusterErrors.DATABASE_UNAVAILABLE.equals(e.statusCode()) && e.getMessage().contains("may or may not")) {
+                        if (ClusterErrors.COMMIT_OUTCOME_UNKNOWN.equals(e.statusCode())) {
                             unknown.add(id);
                             settled = true;
                         } else if (e.isRetryable() || ClusterErrors.NOT_A_LEADER.equals(e.statusCode())) {

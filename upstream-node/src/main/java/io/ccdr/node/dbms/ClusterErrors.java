@@ -8,6 +8,8 @@ public final class ClusterErrors {
     public static final String DATABASE_UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable";
     public static final String BOOKMARK_TIMEOUT = "Neo.TransientError.Transaction.BookmarkTimeout";
     public static final String DATABASE_NOT_FOUND = "Neo.ClientError.Database.DatabaseNotFound";
+    /** A DatabaseError, so drivers do not retry it: the transaction may have committed. */
+    public static final String COMMIT_OUTCOME_UNKNOWN = "Neo.DatabaseError.Transaction.TransactionCommitFailed";
 
     private ClusterErrors() {
     }
@@ -22,6 +24,15 @@ public final class ClusterErrors {
 
     public static GraphException unavailable(String database, String why) {
         return new GraphException(DATABASE_UNAVAILABLE, "Database '" + database + "' is unavailable: " + why);
+    }
+
+    /**
+     * The commit was proposed but whether it committed cannot be known yet. Never retryable: a
+     * blind retry could apply the transaction twice.
+     */
+    public static GraphException outcomeUnknown(String database, String why) {
+        return new GraphException(COMMIT_OUTCOME_UNKNOWN, "The outcome of this commit on database '" + database + "' is unknown: " + why
+                + ". The transaction may have committed; check whether its changes are present before running it again.");
     }
 
     public static GraphException notFound(String database) {

@@ -39,8 +39,8 @@ import java.util.function.Supplier;
  * are settled deterministically when they are applied.
  */
 public final class Database implements DatabaseStateMachine.Listener, DatabaseMetricsSource {
-    /** How long to wait for a new leader's entries to reveal whether a proposal committed. */
-    private static final Duration OUTCOME_RESOLUTION = Duration.ofSeconds(8);
+    /** How long to wait, after the write timeout, for this member's log to reveal whether a proposal committed. */
+    private static final Duration OUTCOME_RESOLUTION = Duration.ofSeconds(20);
 
     private final String name;
     private final RaftGroupId groupId;
@@ -222,14 +222,14 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
             throw refused.get();
         }
         RaftServer.Division d = requireDivision();
-        if (!d.getInfo().isLeader()) {
+        if (!d.getInfo().isLeader() || stoppedApplying() != null) {
             throw ClusterErrors.notALeader(name, leaderHint());
         }
         long term = d.getInfo().getCurrentTerm();
         LeaderIds allocator = idsFor(d, term);
         StoreView view = store().view();
         active.incrementAndGet();
-        return new WriteTransaction(this, view, new TransactionState(view, allocator), term);
+        return new WriteTransaction(this, view, new TransactionState(view, allocator));
     }
 
     /** Called by {@link WriteTransaction#commit}: proposes the change set and reports the outcome. */
@@ -245,7 +245,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
             }
             byte[] changeSet = ChangeSetCodec.encode(state.toChangeSet(System.currentTimeMillis()));
             tx.releaseView();
-            ApplyOutcome outcome = commit(changeSet, tx.term());
+            ApplyOutcome outcome = commit(changeSet);
             if (outcome instanceof ApplyOutcome.Committed c) {
                 committed = true;
                 DatabaseMetrics m = metrics;
@@ -305,12 +305,16 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     }
 
     /**
-     * Proposes a change set and returns its applied outcome. When Raft cannot confirm (leadership
-     * lost, timeout), waits until entries of a later term are applied here: by then the proposal
-     * either was applied (and the caller gets its real outcome) or never will be (and the caller
-     * gets a retryable error). So a retry can never duplicate a committed write.
+     * Proposes a change set and returns its applied outcome, never a retryable failure for a change
+     * set that may still commit. When Raft cannot confirm (leadership lost, no majority within
+     * {@code server.cluster.write_timeout}), the outcome is settled from what this member applies:
+     * once it applies an entry of a term later than any the proposal can have been appended in,
+     * the proposal either was applied here before it (the caller gets its real outcome) or never
+     * will be (a retryable NotALeader). If that does not happen within the resolution time, the
+     * outcome is unknown, and the caller is told so with a non-retryable status: a driver must not
+     * retry a transaction that may have committed.
      */
-    private ApplyOutcome commit(byte[] changeSet, long term) {
+    private ApplyOutcome commit(byte[] changeSet) {
         UUID requestId = UUID.randomUUID();
         CompletableFuture<ApplyOutcome> applied = new CompletableFuture<>();
         inFlight.put(requestId, applied);
@@ -328,25 +332,34 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
             if (applied.isDone()) {
                 return applied.join();
             }
+            // The proposal was appended, if at all, in a term no later than the current one.
+            long latestPossibleTerm = term();
             try {
-                stateMachine.awaitTermPassed(term, OUTCOME_RESOLUTION.toMillis(), TimeUnit.MILLISECONDS);
+                stateMachine.awaitTermPassed(latestPossibleTerm, OUTCOME_RESOLUTION.toMillis(), TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             if (applied.isDone()) {
                 return applied.join();
             }
-            if (stateMachine.lastAppliedTerm() > term) {
+            if (stateMachine.lastAppliedTerm() > latestPossibleTerm) {
                 throw ClusterErrors.notALeader(name, leaderHint());
             }
-            throw ClusterErrors.unavailable(name, "the commit could not be confirmed (no majority reachable within "
-                    + writeTimeout.plus(OUTCOME_RESOLUTION).toSeconds() + " s); the transaction may or may not have committed");
+            throw ClusterErrors.outcomeUnknown(name, outcomeUnknownReason());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw ClusterErrors.unavailable(name, "interrupted while committing");
+            throw ClusterErrors.outcomeUnknown(name, "the server was interrupted while waiting for the commit");
         } finally {
             inFlight.remove(requestId);
         }
+    }
+
+    private String outcomeUnknownReason() {
+        String stopped = stateMachine.applyFailure();
+        if (stopped != null) {
+            return "this server " + stopped + ", so it cannot learn whether the transaction was applied by the other members";
+        }
+        return "no majority of the database's members confirmed it within " + writeTimeout.plus(OUTCOME_RESOLUTION).toSeconds() + " s";
     }
 
     private String leaderHint() {
@@ -422,6 +435,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     }
 
     public void awaitTxId(long minTxId, Duration timeout) {
+        requireApplying();
         try {
             if (!stateMachine.awaitTxId(minTxId, timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new GraphException(ClusterErrors.BOOKMARK_TIMEOUT, "Database '" + name + "' on this server has not reached "
@@ -448,6 +462,23 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     public StoreView beginRead(long minTxId) {
         awaitTxId(minTxId);
         return store().view();
+    }
+
+    /**
+     * Why this member stopped applying transactions (it cannot write its Raft log or store, e.g. a
+     * full disk), or null. Such a member serves no reads, since it falls further behind with every
+     * commit, until the database manager has reopened it.
+     */
+    public String stoppedApplying() {
+        return stateMachine.applyFailure();
+    }
+
+    private void requireApplying() {
+        String stopped = stoppedApplying();
+        if (stopped != null) {
+            throw ClusterErrors.unavailable(name, "this server " + stopped + " and serves no reads until it has recovered; "
+                    + "read from another member (a routing driver does this itself)");
+        }
     }
 
     // ---- state machine callbacks ------------------------------------------------------------

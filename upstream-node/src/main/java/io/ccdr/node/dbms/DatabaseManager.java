@@ -7,6 +7,8 @@ import io.ccdr.node.raft.RaftNode;
 import io.ccdr.node.store.GraphStore;
 import io.ccdr.node.system.DatabaseInfo;
 import io.ccdr.node.system.ServerInfo;
+import io.ccdr.node.system.SystemCommand;
+import io.ccdr.node.system.SystemResult;
 import io.ccdr.node.system.SystemState;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -60,6 +62,20 @@ public final class DatabaseManager implements AutoCloseable {
         return t;
     });
     private volatile RaftNode raft;
+    private volatile MemberRecovery recovery;
+    private long newestSeenVersion;
+    private volatile SystemGroupWatch systemGroupWatch;
+
+    private record SystemGroupWatch(Supplier<String> failure, RaftGroupId groupId, MemberRecovery.Reopener reopener) {
+    }
+
+    /**
+     * Has reconciliation also look after this server's member of the system group: {@code failure}
+     * tells why it stopped (null while it applies), {@code reopener} reopens it.
+     */
+    public void superviseSystemGroup(Supplier<String> failure, RaftGroupId groupId, MemberRecovery.Reopener reopener) {
+        systemGroupWatch = new SystemGroupWatch(failure, groupId, reopener);
+    }
     private volatile Metrics metrics;
     private volatile Supplier<SystemState.Snapshot> systemState;
     private final Duration writeTimeout;
@@ -98,8 +114,14 @@ public final class DatabaseManager implements AutoCloseable {
         return dataDir.resolve("databases").resolve(name).resolve("store");
     }
 
+    /**
+     * @param proposeSystem proposes a command to the {@code system} database (how a member reports it stopped applying)
+     * @param minFreeBytes  usable bytes the data directory needs before a member that stopped applying is reopened
+     */
     public void start(RaftNode raft, Supplier<SystemState.Snapshot> systemState, Function<RaftPeerId, String> boltAddressOf,
-                      Metrics metrics, io.ccdr.tls.SslPolicy clusterTls) {
+                      Metrics metrics, io.ccdr.tls.SslPolicy clusterTls, Function<SystemCommand, SystemResult> proposeSystem,
+                      long minFreeBytes) {
+        this.recovery = new MemberRecovery(serverId, dataDir, minFreeBytes, proposeSystem, raft);
         this.raft = raft;
         this.clusterTls = clusterTls;
         this.metrics = metrics;
@@ -148,6 +170,14 @@ public final class DatabaseManager implements AutoCloseable {
 
     private synchronized void reconcile() throws IOException {
         SystemState.Snapshot state = systemState.get();
+        if (state.version() < newestSeenVersion) {
+            return; // a system view older than one acted on already (a reopened system group replaying): wait for it
+        }
+        newestSeenVersion = state.version();
+        SystemGroupWatch watch = systemGroupWatch;
+        if (watch != null) {
+            recovery.checkSystem(watch.failure().get(), watch.groupId(), watch.reopener());
+        }
         for (DatabaseInfo info : state.databases().values()) {
             if (!info.hostedOn(serverId) || !"online".equals(info.requestedStatus()) || databases.containsKey(info.name())) {
                 continue;
@@ -164,13 +194,32 @@ public final class DatabaseManager implements AutoCloseable {
             boolean dropped = info == null || !info.groupId().equals(db.groupId().getUuid().toString());
             if (dropped && state.version() > 0) {
                 drop(db);
+            } else if (info != null) {
+                recovery.check(db, info, () -> reopen(db));
             }
         }
     }
 
-    private void hostPrimary(DatabaseInfo info, SystemState.Snapshot state) throws IOException {
-        RaftGroupId gid = RaftGroupId.valueOf(UUID.fromString(info.groupId()));
-        rememberInCatalog(gid, info.name());
+    /**
+     * Closes a member that stopped applying and opens it again from its storage: a primary's Raft
+     * group is reopened (a new state machine replays from the store's own position), a secondary's
+     * store is reopened and its follower restarted. The next reconciliation hosts the new instance.
+     */
+    private void reopen(Database db) throws IOException {
+        databases.remove(db.name());
+        db.metrics().close();
+        SecondaryFollower follower = followers.remove(db);
+        if (follower != null) {
+            follower.close();
+            db.stateMachine().close();
+        } else {
+            machines.remove(db.groupId()); // Ratis asks the registry for a fresh state machine when it reopens the group
+            raft.reopenGroup(raftGroup(systemState.get().databases().get(db.name()), systemState.get()));
+        }
+        poke();
+    }
+
+    private static RaftGroup raftGroup(DatabaseInfo info, SystemState.Snapshot state) throws IOException {
         List<RaftPeer> peers = new ArrayList<>();
         for (String id : info.primaryServers()) {
             ServerInfo s = state.servers().get(id);
@@ -179,14 +228,21 @@ public final class DatabaseManager implements AutoCloseable {
             }
             peers.add(RaftPeer.newBuilder().setId(id).setAddress(s.raftAddress()).build());
         }
-        raft.addGroup(RaftGroup.valueOf(gid, peers));
+        return RaftGroup.valueOf(RaftGroupId.valueOf(UUID.fromString(info.groupId())), peers);
+    }
+
+    private void hostPrimary(DatabaseInfo info, SystemState.Snapshot state) throws IOException {
+        RaftGroup group = raftGroup(info, state);
+        RaftGroupId gid = group.getGroupId();
+        rememberInCatalog(gid, info.name());
+        raft.addGroup(group);
         DatabaseStateMachine sm = (DatabaseStateMachine) stateMachineFor(gid);
         String name = info.name();
         Database db = new Database(name, gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf,
                 () -> systemState.get().databases().get(name), false);
         db.bindMetrics(DatabaseMetrics.bind(metrics, name, db));
         databases.put(name, db);
-        LOG.info("hosting database '{}' (raft group {}) as one of {} primaries", name, gid.getUuid(), peers.size());
+        LOG.info("hosting database '{}' (raft group {}) as one of {} primaries", name, gid.getUuid(), group.getPeers().size());
     }
 
     /** A secondary: the store outside Raft, following the primaries through the transaction stream. */
@@ -215,6 +271,7 @@ public final class DatabaseManager implements AutoCloseable {
 
     private void drop(Database db) throws IOException {
         databases.remove(db.name());
+        recovery.forget(db.name());
         db.metrics().close();
         SecondaryFollower follower = followers.remove(db);
         if (follower != null) {

@@ -12,14 +12,12 @@ public final class WriteTransaction implements AutoCloseable {
     private final Database database;
     private StoreView view;
     private final TransactionState state;
-    private final long term;
     private boolean finished;
 
-    WriteTransaction(Database database, StoreView view, TransactionState state, long term) {
+    WriteTransaction(Database database, StoreView view, TransactionState state) {
         this.database = database;
         this.view = view;
         this.state = state;
-        this.term = term;
     }
 
     /** Reads see the snapshot the transaction started from plus its own writes. */
@@ -40,10 +38,6 @@ public final class WriteTransaction implements AutoCloseable {
 
     TransactionState state() {
         return state;
-    }
-
-    long term() {
-        return term;
     }
 
     void releaseView() {

@@ -301,7 +301,7 @@ final class SystemTransaction implements BoltTransaction {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<DatabaseInfo> databases = new ArrayList<>();
         databases.add(new DatabaseInfo(SystemState.SYSTEM, "system", server.systemMembers().size(), 0,
-                server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0, null, null));
+                server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0, null, null, Map.of()));
         databases.addAll(st.databases().values());
         ClusterStatus status = ClusterStatus.gather(server, List.copyOf(st.servers().values()));
         for (DatabaseInfo d : databases) {
@@ -319,6 +319,10 @@ final class SystemTransaction implements BoltTransaction {
             for (String id : members) {
                 ServerInfo s = st.servers().get(id);
                 boolean primary = d.primaryServers().contains(id);
+                Optional<JsonNode> member = status.of(id, d.name());
+                // a member that stopped applying (e.g. a full disk) says so itself, and records it in the system database
+                String memberFailure = Optional.ofNullable(d.failedMembers().get(id))
+                        .or(() -> member.map(n -> n.path("stoppedApplying").asText(null))).orElse(null);
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("name", d.name());
                 row.put("type", d.type());
@@ -328,8 +332,8 @@ final class SystemTransaction implements BoltTransaction {
                 row.put("role", primary ? "primary" : "secondary");
                 row.put("writer", leader.map(id::equals).orElse(false) && "standard".equals(d.type()) || leader.map(id::equals).orElse(false) && "system".equals(d.type()));
                 row.put("requestedStatus", d.requestedStatus());
-                row.put("currentStatus", s == null ? "unknown" : d.requestedStatus());
-                row.put("statusMessage", d.statusMessage());
+                row.put("currentStatus", s == null ? "unknown" : memberFailure != null ? "offline" : d.requestedStatus());
+                row.put("statusMessage", memberFailure != null ? memberFailure : d.statusMessage());
                 row.put("default", d.name().equals(defaultDb));
                 row.put("home", d.name().equals(defaultDb));
                 row.put("constituents", List.of());
@@ -342,7 +346,6 @@ final class SystemTransaction implements BoltTransaction {
                 row.put("lastStartTime", null);
                 row.put("lastStopTime", null);
                 row.put("store", "ccdr-rocksdb-1.0");
-                Optional<JsonNode> member = status.of(id, d.name());
                 Optional<JsonNode> leaderStatus = leader.flatMap(l -> status.of(l, d.name()));
                 Long txId = member.map(n -> n.path("lastCommittedTxId").asLong()).orElse(null);
                 row.put("lastCommittedTxId", txId);

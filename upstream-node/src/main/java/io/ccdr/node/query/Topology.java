@@ -82,6 +82,7 @@ final class Topology {
         List<String> primaries;
         List<String> secondaries;
         boolean writable;
+
         if (SystemState.SYSTEM.equals(database)) {
             primaries = server.systemMembers().stream().map(ServerInfo::id).toList();
             secondaries = List.of();
@@ -91,8 +92,9 @@ final class Topology {
             if (info == null) {
                 throw ClusterErrors.notFound(database);
             }
-            primaries = info.primaryServers();
-            secondaries = info.secondaryServers();
+            // members that stopped applying (e.g. a full disk) fall further behind: they neither read nor route
+            primaries = info.primaryServers().stream().filter(id -> !info.failedMembers().containsKey(id)).toList();
+            secondaries = info.secondaryServers().stream().filter(id -> !info.failedMembers().containsKey(id)).toList();
             writable = "read-write".equals(info.access()) && "standard".equals(info.type());
         }
         Optional<String> leader = leaderId(database).filter(primaries::contains);

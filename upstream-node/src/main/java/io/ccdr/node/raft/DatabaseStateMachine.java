@@ -1,10 +1,12 @@
 package io.ccdr.node.raft;
 
+import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.store.ApplyOutcome;
 import io.ccdr.node.store.GraphStore;
 import io.ccdr.node.store.StoreState;
 import io.ccdr.node.tx.CorruptDataException;
 import io.ccdr.node.tx.TransactionRecord;
+import io.ccdr.node.util.Causes;
 import org.apache.ratis.proto.RaftProtos.LogEntryProto;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftGroupId;
@@ -60,6 +62,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
     private final Path storeDir;
     private volatile BaselineSource baselineSource;
     private volatile String replicationFailure;
+    private volatile String applyFailure;
     private final SnapshotDirectories storage = new SnapshotDirectories();
     private volatile GraphStore store;
     private volatile Listener listener;
@@ -89,6 +92,31 @@ public final class DatabaseStateMachine extends BaseStateMachine {
      */
     public String replicationFailure() {
         return replicationFailure;
+    }
+
+    /**
+     * Why this member stopped applying entries, or null: it cannot write its Raft log or its store
+     * (e.g. a full disk), or an entry could not be applied. Once set, nothing more is applied by
+     * this instance: Ratis moves
+     * on past an entry whose apply failed, so applying the next one would leave a gap in this
+     * member's history. The member recovers by reopening its Raft group, which replays from the
+     * store's own position ({@link io.ccdr.node.raft.RaftNode#reopenGroup}).
+     */
+    public String applyFailure() {
+        return applyFailure;
+    }
+
+    private void stopApplying(String why) {
+        if (applyFailure == null) {
+            applyFailure = why;
+            LOG.error("database {}: this member stopped applying transactions: {}", databaseName, why);
+        }
+        signalProgress();
+    }
+
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        stopApplying("cannot write its Raft log (" + Causes.rootMessage(cause) + ")");
     }
 
     /** The live store; null until the group is initialized. */
@@ -177,6 +205,10 @@ public final class DatabaseStateMachine extends BaseStateMachine {
             advanceApplied(term, index);
             return CompletableFuture.completedFuture(Message.EMPTY);
         }
+        String stopped = applyFailure;
+        if (stopped != null) {
+            return CompletableFuture.failedFuture(new IOException("database " + databaseName + " on this member " + stopped));
+        }
         byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
         if (ReplicationEntry.isReplicationEntry(data)) {
             return applyReplication(s, term, index, data);
@@ -200,7 +232,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
             try {
                 outcome = s.apply(term, index, item, it.changeSet());
             } catch (RuntimeException e) {
-                LOG.error("database {}: cannot apply raft entry {} item {} ({}); this member stops applying", databaseName, index, item, e.getMessage());
+                stopApplying("cannot apply raft entry " + index + " item " + item + " (" + Causes.rootMessage(e) + ")");
                 return CompletableFuture.failedFuture(e);
             }
             if (l != null) {
@@ -227,7 +259,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
             reply = failed(LINEAGE_MISMATCH, "corrupt replication entry: " + e.getMessage());
             finishEntry(s, term, index);
         } catch (IOException | RuntimeException e) {
-            LOG.error("database {}: cannot apply replication entry {} ({}); this member stops applying", databaseName, index, e.toString());
+            stopApplying("cannot apply replication entry " + index + " (" + Causes.rootMessage(e) + ")");
             return CompletableFuture.failedFuture(e);
         }
         return CompletableFuture.completedFuture(Message.valueOf(reply));
@@ -266,8 +298,17 @@ public final class DatabaseStateMachine extends BaseStateMachine {
      * group, at the next local position. Returns the reply a Raft proposer would get.
      */
     public synchronized String applyStandalone(ReplicationEntry e) throws IOException {
+        String stopped = applyFailure;
+        if (stopped != null) {
+            throw new IOException("database " + databaseName + " on this member " + stopped);
+        }
         GraphStore s = store;
-        return applyReplicationEntry(s, 0, s.state().appliedIndex() + 1, e);
+        try {
+            return applyReplicationEntry(s, 0, s.state().appliedIndex() + 1, e);
+        } catch (GraphException storeFailed) {
+            stopApplying("cannot write its store (" + Causes.rootMessage(storeFailed) + ")");
+            throw storeFailed;
+        }
     }
 
     private static final String LINEAGE_MISMATCH = "Neo.ClientError.Cluster.LineageMismatch";
@@ -366,6 +407,9 @@ public final class DatabaseStateMachine extends BaseStateMachine {
 
     @Override
     public void notifyTermIndexUpdated(long term, long index) {
+        if (applyFailure != null) {
+            return; // the store's position must stay before the first entry this member failed to apply
+        }
         advanceApplied(term, index);
         GraphStore s = store;
         if (s != null) {

@@ -4,12 +4,14 @@ import org.apache.ratis.conf.Parameters;
 import org.apache.ratis.conf.RaftProperties;
 import org.apache.ratis.protocol.ClientId;
 import org.apache.ratis.protocol.GroupManagementRequest;
+import org.apache.ratis.protocol.LeaderElectionManagementRequest;
 import org.apache.ratis.protocol.Message;
 import org.apache.ratis.protocol.RaftClientReply;
 import org.apache.ratis.protocol.RaftClientRequest;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeerId;
+import org.apache.ratis.protocol.TransferLeadershipRequest;
 import org.apache.ratis.protocol.exceptions.AlreadyExistsException;
 import org.apache.ratis.protocol.exceptions.GroupMismatchException;
 import org.apache.ratis.server.RaftServer;
@@ -100,6 +102,45 @@ public final class RaftNode implements AutoCloseable {
             server.groupManagement(GroupManagementRequest.newRemove(clientId, selfId, callIds.incrementAndGet(), groupId, true, false));
         } catch (GroupMismatchException e) {
             // already gone
+        }
+    }
+
+    /**
+     * Takes this member out of leadership in {@code groupId}: it no longer stands for election, and
+     * steps down if it leads. For a member that cannot write its log or store, so that a healthy
+     * member leads (and learns every outcome) instead.
+     */
+    public void standDown(RaftGroupId groupId) throws IOException {
+        server.leaderElectionManagement(LeaderElectionManagementRequest.newPause(clientId, selfId, groupId, callIds.incrementAndGet()));
+        Optional<RaftServer.Division> d = division(groupId);
+        if (d.isPresent() && d.get().getInfo().isLeader()) {
+            server.transferLeadership(new TransferLeadershipRequest(clientId, selfId, groupId, callIds.incrementAndGet(), null, 5_000));
+        }
+    }
+
+    /**
+     * Closes this member of {@code group} (if open) and opens it again from its storage, keeping its
+     * log and snapshots: Ratis never writes to a log again once a write failed (e.g. on a full disk),
+     * so this is how such a member resumes. Its state machine is closed and a new one is taken from
+     * the registry. {@code group} is used only if the storage holds no configuration.
+     */
+    public void reopenGroup(RaftGroup group) throws IOException {
+        RaftGroupId groupId = group.getGroupId();
+        if (hosts(groupId)) {
+            boolean interrupted = Thread.currentThread().isInterrupted();
+            RaftClientReply removed = server.groupManagement(
+                    GroupManagementRequest.newRemove(clientId, selfId, callIds.incrementAndGet(), groupId, false, false));
+            if (!removed.isSuccess()) {
+                throw new IOException("cannot close raft group " + groupId + ": " + removed.getException());
+            }
+            if (!interrupted) {
+                Thread.interrupted(); // closing a division can leave the caller's interrupt flag set; it was not meant for us
+            }
+        }
+        RaftClientReply added = server.groupManagement(
+                GroupManagementRequest.newAdd(clientId, selfId, callIds.incrementAndGet(), group, false));
+        if (!added.isSuccess()) {
+            throw new IOException("cannot reopen raft group " + groupId + ": " + added.getException());
         }
     }
 

@@ -5,11 +5,14 @@ import java.util.List;
 /**
  * A database as recorded in the {@code system} database: its Raft group, topology and the
  * servers allocated to host it (primaries first). {@code requestedStatus} is {@code online} or
- * {@code offline}; {@code access} is {@code read-write} or {@code read-only}.
+ * {@code offline}; {@code access} is {@code read-write} or {@code read-only}. {@code failedMembers}
+ * are the hosting servers that reported they stopped applying its transactions (server id → why,
+ * e.g. a full disk): they serve no reads and are left out of routing tables until they recover.
  */
 public record DatabaseInfo(String name, String groupId, int primaries, int secondaries, List<String> primaryServers,
                            List<String> secondaryServers, String requestedStatus, String access, String type,
-                           String statusMessage, long createdAtMillis, Upstream upstream, Promotion promotion) {
+                           String statusMessage, long createdAtMillis, Upstream upstream, Promotion promotion,
+                           java.util.Map<String, String> failedMembers) {
     public static final String STANDARD = "standard";
     public static final String REPLICA = "replica";
 
@@ -50,6 +53,18 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
     public DatabaseInfo {
         primaryServers = List.copyOf(primaryServers);
         secondaryServers = List.copyOf(secondaryServers);
+        failedMembers = failedMembers == null ? java.util.Map.of() : java.util.Map.copyOf(failedMembers); // absent in older snapshots
+    }
+
+    DatabaseInfo withFailedMember(String serverId, String why) {
+        java.util.Map<String, String> failed = new java.util.TreeMap<>(failedMembers);
+        if (why == null || why.isEmpty()) {
+            failed.remove(serverId);
+        } else {
+            failed.put(serverId, why);
+        }
+        return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
+                statusMessage, createdAtMillis, upstream, promotion, failed);
     }
 
     public boolean isReplica() {
@@ -62,35 +77,35 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
 
     DatabaseInfo withStatus(String status) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, status, access, type,
-                statusMessage, createdAtMillis, upstream, promotion);
+                statusMessage, createdAtMillis, upstream, promotion, failedMembers);
     }
 
     DatabaseInfo withAccess(String newAccess) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus,
-                newAccess, type, statusMessage, createdAtMillis, upstream, promotion);
+                newAccess, type, statusMessage, createdAtMillis, upstream, promotion, failedMembers);
     }
 
     DatabaseInfo withStatusMessage(String message, boolean replicationStopped) {
         Upstream u = upstream == null ? null : new Upstream(upstream.database(), upstream.addresses(), replicationStopped);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                message, createdAtMillis, u, promotion);
+                message, createdAtMillis, u, promotion, failedMembers);
     }
 
     /** A replica whose promotion was asked for: it stops pulling at once; its leader completes the promotion. */
     DatabaseInfo promotionRequested(Promotion requested) {
         Upstream u = new Upstream(upstream.database(), upstream.addresses(), true);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                "Promotion requested", createdAtMillis, u, requested);
+                "Promotion requested", createdAtMillis, u, requested, failedMembers);
     }
 
     /** A promoted replica: a standard database with no upstream, for good. */
     DatabaseInfo promoted(Promotion done) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, "read-write",
-                STANDARD, "", createdAtMillis, null, done);
+                STANDARD, "", createdAtMillis, null, done, failedMembers);
     }
 
     DatabaseInfo withPromotion(Promotion p) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                statusMessage, createdAtMillis, upstream, p);
+                statusMessage, createdAtMillis, upstream, p, failedMembers);
     }
 }

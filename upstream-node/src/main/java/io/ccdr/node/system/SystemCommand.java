@@ -25,6 +25,7 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
         @JsonSubTypes.Type(value = SystemCommand.PromoteDatabase.class, name = "promoteDatabase"),
         @JsonSubTypes.Type(value = SystemCommand.RequestPromotion.class, name = "requestPromotion"),
         @JsonSubTypes.Type(value = SystemCommand.RecordFence.class, name = "recordFence"),
+        @JsonSubTypes.Type(value = SystemCommand.SetMemberFailure.class, name = "setMemberFailure"),
 })
 public sealed interface SystemCommand {
 
@@ -55,6 +56,13 @@ public sealed interface SystemCommand {
 
     /** The old upstream acknowledged being fenced (or why it could not be). */
     record RecordFence(String name, String status) implements SystemCommand {
+    }
+
+    /**
+     * A hosting server reports that it stopped applying the database's transactions and why
+     * ({@code why} empty: it recovered). Proposed by that server itself.
+     */
+    record SetMemberFailure(String name, String serverId, String why) implements SystemCommand {
     }
 
     record DropDatabase(String name, boolean ifExists) implements SystemCommand {

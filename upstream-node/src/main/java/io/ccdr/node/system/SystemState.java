@@ -81,6 +81,8 @@ public final class SystemState {
             r = promote(c);
         } else if (command instanceof SystemCommand.RecordFence c) {
             r = recordFence(c);
+        } else if (command instanceof SystemCommand.SetMemberFailure c) {
+            r = setMemberFailure(c);
         } else if (command instanceof SystemCommand.GrantRole c) {
             r = changeRole(c.role(), c.user(), true);
         } else {
@@ -125,6 +127,19 @@ public final class SystemState {
         }
         databases.put(c.name(), d.withStatusMessage(c.message(), c.replicationStopped()));
         return SystemResult.success("status message set");
+    }
+
+    private SystemResult setMemberFailure(SystemCommand.SetMemberFailure c) {
+        DatabaseInfo d = databases.get(c.name());
+        if (d == null) {
+            return notFound(c.name());
+        }
+        if (!d.hostedOn(c.serverId())) {
+            return SystemResult.failure("Neo.ClientError.Cluster.NotAllocated", "Database '" + c.name() + "' is not hosted on server "
+                    + c.serverId());
+        }
+        databases.put(c.name(), d.withFailedMember(c.serverId(), c.why()));
+        return SystemResult.success(c.why() == null || c.why().isEmpty() ? "member recovered" : "member failure recorded");
     }
 
     private SystemResult requestPromotion(SystemCommand.RequestPromotion c) {
@@ -194,7 +209,7 @@ public final class SystemState {
         }
         List<String> secondaries = others.subList(0, secondaryCount).stream().map(ServerInfo::id).toList();
         databases.put(name, new DatabaseInfo(name, groupId, primaryCount, secondaryCount, primaries, secondaries,
-                "online", DatabaseInfo.REPLICA.equals(type) ? "read-only" : "read-write", type, "", timeMillis, upstream, null));
+                "online", DatabaseInfo.REPLICA.equals(type) ? "read-only" : "read-write", type, "", timeMillis, upstream, null, Map.of()));
         if (makeDefault && defaultDatabase == null) {
             defaultDatabase = name;
         }

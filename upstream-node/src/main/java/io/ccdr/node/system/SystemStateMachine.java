@@ -38,6 +38,35 @@ public final class SystemStateMachine extends BaseStateMachine {
     private final SystemState state = new SystemState();
     private final SnapshotDirectories storage = new SnapshotDirectories();
     private final List<Consumer<SystemState.Snapshot>> listeners = new CopyOnWriteArrayList<>();
+    private volatile String applyFailure;
+
+    /**
+     * Why this member's system group stopped (its Raft log cannot be written, e.g. a full disk), or
+     * null. It then receives no more system changes; reopening the group ({@link #reopened()})
+     * resumes it.
+     */
+    public String applyFailure() {
+        return applyFailure;
+    }
+
+    @Override
+    public void notifyLogFailed(Throwable cause, LogEntryProto failedEntry) {
+        if (applyFailure == null) {
+            applyFailure = "cannot write its Raft log for the system database (" + io.ccdr.node.util.Causes.rootMessage(cause) + ")";
+            LOG.error("system database on this server: {}", applyFailure);
+        }
+    }
+
+    /**
+     * A fresh state machine for this server's member of the system group, with the same listeners:
+     * Ratis closes the state machine of a group it reopens, and a closed one cannot start again. Its
+     * state is rebuilt from the newest snapshot and the log.
+     */
+    public SystemStateMachine reopened() {
+        SystemStateMachine next = new SystemStateMachine();
+        next.listeners.addAll(listeners);
+        return next;
+    }
 
     public void addListener(Consumer<SystemState.Snapshot> listener) {
         listeners.add(listener);
