@@ -15,13 +15,14 @@ import java.util.regex.Pattern;
  *   <tr><th>setting</th><th>default</th><th>meaning</th></tr>
  *   <tr><td>{@code server.metrics.enabled}</td><td>{@code true}</td>
  *       <td>collect metrics at all; {@code false} makes every meter a no-op</td></tr>
- *   <tr><td>{@code server.metrics.prometheus.enabled}</td><td>{@code true}</td>
- *       <td>serve {@code /metrics} in the Prometheus text format. <b>Neo4j's default is {@code false}</b>; ccdr
- *       defaults to {@code true} because it is a DR appliance whose replication lag must be watched from the
- *       first minute, and an unwatched replica is a DR plan that fails silently.</td></tr>
+ *   <tr><td>{@code server.metrics.prometheus.enabled}</td><td>{@code false}</td>
+ *       <td>open the HTTP endpoint: {@code /metrics} in the Prometheus text format and the health endpoints.
+ *       Off by default as in Neo4j: an optional endpoint on a fixed port must not be what stops the second
+ *       server on a host from starting. Deployments that watch replication lag (they all should) turn it on,
+ *       as the sandbox, the drills and the runbooks do.</td></tr>
  *   <tr><td>{@code server.metrics.prometheus.endpoint}</td><td>{@code localhost:2004}</td>
- *       <td>{@code host:port} the HTTP endpoint binds to (also serves the health endpoints); {@code [::1]:2004}
- *       for IPv6 literals, {@code :2004} for localhost; port 0 picks a free port (tests)</td></tr>
+ *       <td>{@code host:port} the HTTP endpoint binds to when enabled; {@code [::1]:2004} for IPv6 literals,
+ *       {@code :2004} for localhost; port 0 picks a free port (tests)</td></tr>
  *   <tr><td>{@code server.metrics.prefix}</td><td>{@code neo4j}</td>
  *       <td>prefix of every ccdr meter name ({@code <prefix>.database.transaction.committed}); dashboards and
  *       alert rules shipped with ccdr assume {@code neo4j}</td></tr>
@@ -64,7 +65,7 @@ public record MetricsConfig(boolean enabled, boolean prometheusEnabled, String e
         }
     }
 
-    /** The defaults: everything on, {@code localhost:2004}, prefix {@code neo4j}. */
+    /** The defaults: meters on, the HTTP endpoint off (as in Neo4j), {@code localhost:2004}, prefix {@code neo4j}. */
     public static MetricsConfig defaults() {
         return parse(Map.of());
     }
@@ -82,7 +83,7 @@ public record MetricsConfig(boolean enabled, boolean prometheusEnabled, String e
     public static MetricsConfig parse(Map<String, String> settings) {
         Objects.requireNonNull(settings, "settings");
         boolean enabled = parseBoolean(settings, ENABLED, true);
-        boolean prometheus = parseBoolean(settings, PROMETHEUS_ENABLED, true);
+        boolean prometheus = parseBoolean(settings, PROMETHEUS_ENABLED, false);
         String endpoint = value(settings, PROMETHEUS_ENDPOINT, DEFAULT_ENDPOINT);
         String prefix = value(settings, PREFIX, DEFAULT_PREFIX);
         if (!PREFIX_PATTERN.matcher(prefix).matches() || prefix.length() > 64) {
@@ -126,6 +127,15 @@ public record MetricsConfig(boolean enabled, boolean prometheusEnabled, String e
     /** {@code true} when {@code /metrics} should be served: metrics on and the Prometheus exposition on. */
     public boolean prometheusServed() {
         return enabled && prometheusEnabled;
+    }
+
+    /**
+     * {@code true} when the HTTP endpoint is opened at all: {@code server.metrics.prometheus.enabled}. It carries the
+     * health endpoints too, which are answered even with {@code server.metrics.enabled=false} (then {@code /metrics}
+     * is 404), so a load balancer's probes do not depend on meters being collected.
+     */
+    public boolean endpointEnabled() {
+        return prometheusEnabled;
     }
 
     /** The (unresolved until bind) socket address of the HTTP endpoint. */

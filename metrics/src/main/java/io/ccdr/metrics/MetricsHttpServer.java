@@ -44,8 +44,10 @@ import java.util.zip.GZIPOutputStream;
  * methods get 405, unknown paths 404, malformed database names 400, request targets longer than
  * {@value #MAX_PATH} characters 414. A failing {@link HealthSource} yields 503, never an exception out of a handler.
  *
- * <p>The health endpoints are served whatever the metrics settings, because load balancers need them even where
- * nobody scrapes metrics. Requests run on two daemon threads with a short queue; beyond that the accepting thread
+ * <p>The server runs when {@code server.metrics.prometheus.enabled=true} (off by default, as in Neo4j). The health
+ * endpoints are answered whenever it runs, also with {@code server.metrics.enabled=false}, because load balancers
+ * need them even where nobody scrapes metrics. (Neo4j serves them on its HTTP connector, which ccdr does not have.)
+ * Requests run on two daemon threads with a short queue; beyond that the accepting thread
  * serves the request itself, which throttles a flood instead of queueing it without bound.
  */
 public final class MetricsHttpServer implements AutoCloseable {
@@ -67,8 +69,8 @@ public final class MetricsHttpServer implements AutoCloseable {
         this.metrics = metrics;
         this.health = Objects.requireNonNull(health, "health");
         if (address.isUnresolved()) {
-            throw new java.net.UnknownHostException("Cannot bind " + MetricsConfig.PROMETHEUS_ENDPOINT + " "
-                    + address.getHostString() + ":" + address.getPort() + ": host does not resolve");
+            throw new java.net.UnknownHostException("Cannot bind " + MetricsConfig.PROMETHEUS_ENDPOINT + "="
+                    + hostPort(address) + ": host does not resolve");
         }
         AtomicInteger n = new AtomicInteger();
         executor = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(16), r -> {
@@ -81,8 +83,10 @@ public final class MetricsHttpServer implements AutoCloseable {
             server = HttpServer.create(address, 32);
         } catch (BindException e) {
             executor.shutdownNow();
-            BindException be = new BindException("Cannot bind " + MetricsConfig.PROMETHEUS_ENDPOINT + " "
-                    + address.getHostString() + ":" + address.getPort() + ": " + e.getMessage());
+            // the one line an operator sees: which setting, which address, and the two ways out
+            BindException be = new BindException("Cannot bind " + MetricsConfig.PROMETHEUS_ENDPOINT + "="
+                    + hostPort(address) + ": " + e.getMessage() + " (another server on this host? give each its own "
+                    + MetricsConfig.PROMETHEUS_ENDPOINT + ", or set " + MetricsConfig.PROMETHEUS_ENABLED + "=false)");
             be.initCause(e);
             throw be;
         } catch (IOException | RuntimeException e) {
@@ -108,6 +112,12 @@ public final class MetricsHttpServer implements AutoCloseable {
     public static MetricsHttpServer start(InetSocketAddress address, Metrics metrics, HealthSource health)
             throws IOException {
         return new MetricsHttpServer(address, metrics, health);
+    }
+
+    /** {@code host:port} as written in the configuration ({@code [::1]:2004} for IPv6 literals). */
+    private static String hostPort(InetSocketAddress address) {
+        String host = address.getHostString();
+        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + address.getPort();
     }
 
     public InetSocketAddress boundAddress() {

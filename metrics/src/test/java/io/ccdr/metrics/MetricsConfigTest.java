@@ -12,10 +12,12 @@ class MetricsConfigTest {
     @Test
     void defaults() {
         MetricsConfig c = MetricsConfig.parse(Map.of("unrelated.setting", "whatever"));
-        assertThat(c).isEqualTo(new MetricsConfig(true, true, "localhost", 2004, "neo4j"));
+        // Neo4j's defaults: meters on, the Prometheus endpoint off
+        assertThat(c).isEqualTo(new MetricsConfig(true, false, "localhost", 2004, "neo4j"));
         assertThat(c).isEqualTo(MetricsConfig.defaults());
         assertThat(c.endpointText()).isEqualTo("localhost:2004");
-        assertThat(c.prometheusServed()).isTrue();
+        assertThat(c.endpointEnabled()).isFalse();
+        assertThat(c.prometheusServed()).isFalse();
         assertThat(MetricsConfig.settingNames()).containsExactlyInAnyOrder("server.metrics.enabled",
                 "server.metrics.prometheus.enabled", "server.metrics.prometheus.endpoint", "server.metrics.prefix");
     }
@@ -29,12 +31,19 @@ class MetricsConfigTest {
                 "server.metrics.prefix", "ccdr.dr"));
         assertThat(c).isEqualTo(new MetricsConfig(true, false, "0.0.0.0", 0, "ccdr.dr"));
         assertThat(c.prometheusServed()).isFalse();
-        assertThat(MetricsConfig.parse(Map.of("server.metrics.enabled", "false")).prometheusServed()).isFalse();
+        assertThat(c.endpointEnabled()).isFalse();
+        MetricsConfig on = MetricsConfig.parse(Map.of("server.metrics.prometheus.enabled", "true"));
+        assertThat(on.endpointEnabled()).isTrue();
+        assertThat(on.prometheusServed()).isTrue();
+        // meters off: the endpoint still opens for the health checks, /metrics is not served
+        MetricsConfig metersOff = MetricsConfig.parse(Map.of("server.metrics.enabled", "false", "server.metrics.prometheus.enabled", "true"));
+        assertThat(metersOff.endpointEnabled()).isTrue();
+        assertThat(metersOff.prometheusServed()).isFalse();
     }
 
     @Test
     void endpointForms() {
-        assertThat(endpoint("[::1]:2004")).isEqualTo(new MetricsConfig(true, true, "::1", 2004, "neo4j"));
+        assertThat(endpoint("[::1]:2004")).isEqualTo(new MetricsConfig(true, false, "::1", 2004, "neo4j"));
         assertThat(endpoint("[::1]:2004").endpointText()).isEqualTo("[::1]:2004");
         assertThat(endpoint(":2005").endpointHost()).isEqualTo("localhost");
         assertThat(endpoint("metrics.example.com:65535").endpointPort()).isEqualTo(65535);

@@ -24,7 +24,8 @@ class MetricsExpositionTest {
 
     @BeforeEach
     void start() throws Exception {
-        metrics = Metrics.create(MetricsConfig.parse(Map.of("server.metrics.prometheus.endpoint", "127.0.0.1:0")));
+        metrics = Metrics.create(MetricsConfig.parse(Map.of("server.metrics.prometheus.enabled", "true",
+                "server.metrics.prometheus.endpoint", "127.0.0.1:0")));
         server = MetricsHttpServer.start(metrics.config(), metrics, HealthSource.none());
     }
 
@@ -249,7 +250,7 @@ class MetricsExpositionTest {
     @Test
     void disabledMetricsRegisterNothing() throws Exception {
         MetricsConfig off = MetricsConfig.parse(Map.of("server.metrics.enabled", "false",
-                "server.metrics.prometheus.endpoint", "127.0.0.1:0"));
+                "server.metrics.prometheus.enabled", "true", "server.metrics.prometheus.endpoint", "127.0.0.1:0"));
         try (Metrics m = Metrics.create(off);
              DatabaseMetrics db = DatabaseMetrics.bind(m, "neo4j", new FakeSources.Database(9, true));
              BoltMetrics bolt = BoltMetrics.bind(m);
@@ -269,8 +270,9 @@ class MetricsExpositionTest {
         InetSocketAddress taken = server.boundAddress();
         assertThatThrownBy(() -> MetricsHttpServer.start(taken, metrics, HealthSource.none()))
                 .isInstanceOf(java.net.BindException.class)
-                .hasMessageContaining("server.metrics.prometheus.endpoint")
-                .hasMessageContaining(String.valueOf(taken.getPort()));
+                .hasMessageContaining("server.metrics.prometheus.endpoint=" + taken.getHostString() + ":" + taken.getPort() + ": ")
+                .hasMessageContaining("server.metrics.prometheus.enabled=false")
+                .satisfies(t -> assertThat(t.getMessage()).as("one line").doesNotContain("\n"));
     }
 
     @Test
@@ -278,7 +280,7 @@ class MetricsExpositionTest {
         MetricsConfig bad = MetricsConfig.parse(Map.of("server.metrics.prometheus.endpoint", "no-such-host.invalid:0"));
         assertThatThrownBy(() -> MetricsHttpServer.start(bad, metrics, HealthSource.none()))
                 .isInstanceOf(java.net.UnknownHostException.class)
-                .hasMessageContaining("server.metrics.prometheus.endpoint no-such-host.invalid:0");
+                .hasMessageContaining("server.metrics.prometheus.endpoint=no-such-host.invalid:0");
     }
 
     private static void assertGauge(Exposition e, String name, String labels, double value) {

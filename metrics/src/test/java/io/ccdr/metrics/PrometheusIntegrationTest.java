@@ -40,7 +40,8 @@ class PrometheusIntegrationTest {
         Instant deadline = Instant.now().plus(BUDGET);
 
         // ---- cluster a: upstream of neo4j; "orders" has lost its leader; bolt certificate expires in 7 days
-        MetricsConfig cfg = MetricsConfig.parse(Map.of("server.metrics.prometheus.endpoint", "127.0.0.1:0"));
+        MetricsConfig cfg = MetricsConfig.parse(Map.of("server.metrics.prometheus.enabled", "true",
+                "server.metrics.prometheus.endpoint", "127.0.0.1:0"));
         List<AutoCloseable> closeables = new ArrayList<>();
         ScheduledExecutorService load = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "commit-load");

@@ -141,7 +141,8 @@ public final class CcdrServer implements AutoCloseable {
             SslPolicy policy = clusterTls;
             CertificateExpiryMetrics.bind(metrics, "cluster", policy::earliestExpiry);
         }
-        if (config.metrics().enabled()) {
+        if (config.metrics().endpointEnabled()) {
+            // before the cluster port and Raft: a taken endpoint stops the start-up before this server joins anything
             metricsHttp = MetricsHttpServer.start(config.metrics(), metrics, this::health);
         }
         clusterPort.handle(Frame.Type.DISCOVER, payload -> new Frame(Frame.Type.DISCOVER_REPLY, Discovery.encode(self)));
@@ -250,7 +251,7 @@ public final class CcdrServer implements AutoCloseable {
                 writable, available, !writable, d.lastCommittedTxId(), lag, members));
     }
 
-    /** The bound metrics/health port (useful when configured as port 0), or -1 when disabled. */
+    /** The bound metrics/health port (useful when configured as port 0), or -1 when {@code server.metrics.prometheus.enabled=false}. */
     public int metricsPort() {
         return metricsHttp == null ? -1 : metricsHttp.boundPort();
     }

@@ -138,6 +138,8 @@ public record SandboxLayout(int basePort, int clusters, int serversPerCluster, S
         c.put("server.bolt.listen_address", ":" + server.boltPort());
         c.put("server.cluster.listen_address", ":" + server.clusterPort());
         c.put("server.cluster.raft.listen_address", ":" + server.raftPort());
+        // off by default, as in Neo4j; the sandbox is where the runbooks and drills are rehearsed, so each
+        // server serves metrics and health on its own port
         c.put("server.metrics.prometheus.enabled", "true");
         c.put("server.metrics.prometheus.endpoint", server.metricsAddress().toString());
         c.put("dbms.cluster.endpoints", String.join(",",

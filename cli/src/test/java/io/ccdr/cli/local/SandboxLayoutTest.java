@@ -53,6 +53,9 @@ class SandboxLayoutTest {
         assertThat(b3.endpoints()).containsExactly(new HostPort("127.0.0.1", 20101), new HostPort("127.0.0.1", 20111),
                 new HostPort("127.0.0.1", 20121));
         assertThat(b3.get("dbms.security.auth_enabled")).isEqualTo("false");
+        // the endpoint is off by default (as in Neo4j); the sandbox turns it on, each server on its own port
+        assertThat(b3.metrics().endpointEnabled()).isTrue();
+        assertThat(b3.metrics().endpointText()).isEqualTo("127.0.0.1:20123");
         assertThat(sandbox.boltUri("a")).isEqualTo("neo4j://127.0.0.1:20000");
         assertThat(sandbox.boltUri("b")).isEqualTo("neo4j://127.0.0.1:20100");
         assertThatThrownBy(() -> sandbox.boltUri("c")).hasMessageContaining("no cluster 'c'");

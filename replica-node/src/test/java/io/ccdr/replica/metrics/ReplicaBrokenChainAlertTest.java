@@ -53,8 +53,10 @@ class ReplicaBrokenChainAlertTest {
         Instant deadline = Instant.now().plusSeconds(60);
         List<AutoCloseable> closeables = new ArrayList<>();
         try {
-            EmbeddedCluster a = new EmbeddedCluster(dir.resolve("a"), 1, Map.of());
-            EmbeddedCluster b = new EmbeddedCluster(dir.resolve("b"), 1, Map.of());
+            // the endpoint Prometheus scrapes is off by default, as in Neo4j
+            Map<String, String> scraped = Map.of("server.metrics.prometheus.enabled", "true");
+            EmbeddedCluster a = new EmbeddedCluster(dir.resolve("a"), 1, scraped);
+            EmbeddedCluster b = new EmbeddedCluster(dir.resolve("b"), 1, scraped);
             for (EmbeddedCluster c : List.of(a, b)) {
                 InitialPassword.write(Path.of(c.settings(0).get("server.directories.data")), PASSWORD);
             }

@@ -438,6 +438,7 @@ class ReplicaPrometheusTest {
         Map<String, String> s = new HashMap<>();
         s.put("dbms.ssl.policy.cluster.enabled", "true");
         s.put("dbms.ssl.policy.cluster.base_directory", policy.toString());
+        s.put("server.metrics.prometheus.enabled", "true"); // off by default, as in Neo4j; Prometheus scrapes it here
         return s;
     }
 

@@ -25,11 +25,25 @@ import java.util.regex.Pattern;
 /**
  * A server's configuration: a Neo4j-style properties file, overridden by environment variables
  * named {@code CCDR_<key>} where {@code .} becomes {@code _} and {@code _} becomes {@code __}
- * (so {@code CCDR_server_bolt_listen__address} sets {@code server.bolt.listen_address}). Parsed
- * and validated once; unknown keys and bad values are rejected with the key named.
+ * (so {@code CCDR_server_bolt_listen__address} sets {@code server.bolt.listen_address}). Only names
+ * that continue with a lower-case setting namespace ({@link #NAMESPACES}) are settings; other
+ * {@code CCDR_} variables belong to launchers and scripts and are ignored here. Parsed and
+ * validated once; unknown keys and bad values are rejected with the key named.
  */
 public final class ServerConfig {
     public static final String ENV_PREFIX = "CCDR_";
+
+    /**
+     * Neo4j's top-level setting namespaces. A {@code CCDR_} variable is a setting only when its name
+     * goes on with one of them in lower case, as the keys are written ({@code CCDR_server_...},
+     * {@code CCDR_dbms_...}); a typo after that still stops the server with the key named. Every other
+     * {@code CCDR_} variable is left to whoever reads it: {@code CCDR_JAVA_OPTS} (bin/ccdr),
+     * {@code CCDR_AUTH} (initial password), the scenario scripts' {@code CCDR_A_URI},
+     * {@code CCDR_SERVER_CONTROL}, ... A rule rather than a list of launcher variables, because such a
+     * list goes stale the day a script adds one (Neo4j's Docker image refused to start on its own
+     * {@code NEO4J_AUTH_FILE} that way: "No declared setting with name: AUTH.FILE").
+     */
+    public static final Set<String> NAMESPACES = Set.of("browser", "client", "db", "dbms", "initial", "server");
     private static final Set<String> MODES = Set.of("NONE", "PRIMARY", "SECONDARY");
 
     /** Keys whose values other modules validate (TLS policies, metrics) or that launchers read. */
@@ -185,13 +199,17 @@ public final class ServerConfig {
         return new ServerConfig(settings, home);
     }
 
-    /** {@code CCDR_server_bolt_listen__address=x} → {@code server.bolt.listen_address=x}. */
+    /**
+     * {@code CCDR_server_bolt_listen__address=x} → {@code server.bolt.listen_address=x}; variables
+     * outside the setting namespaces ({@link #NAMESPACES}) are not settings and are skipped.
+     */
     public static Map<String, String> environmentOverrides(Map<String, String> environment) {
         Map<String, String> out = new TreeMap<>();
         environment.forEach((name, value) -> {
-            if (name.startsWith(ENV_PREFIX) && name.length() > ENV_PREFIX.length()) {
+            if (name.startsWith(ENV_PREFIX)) {
                 String key = name.substring(ENV_PREFIX.length()).replace("__", "\u0000").replace('_', '.').replace('\u0000', '_');
-                if (key.contains(".")) {
+                int dot = key.indexOf('.');
+                if (dot > 0 && NAMESPACES.contains(key.substring(0, dot))) {
                     out.put(key, value);
                 }
             }

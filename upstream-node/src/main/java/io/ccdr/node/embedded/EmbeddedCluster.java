@@ -52,6 +52,7 @@ public final class EmbeddedCluster implements AutoCloseable {
             s.put("server.bolt.listen_address", ":" + ports.get(i * 3 + 2));
             s.put("dbms.cluster.endpoints", String.join(",", endpoints));
             s.put("initial.dbms.default_primaries_count", String.valueOf(size));
+            // off by default (server.metrics.prometheus.enabled); a test that turns it on gets a free port
             s.put("server.metrics.prometheus.endpoint", "127.0.0.1:0");
             s.putAll(extra);
             settings.add(s);

@@ -48,6 +48,46 @@ class ServerConfigTest {
     }
 
     @Test
+    void launcherAndScriptVariablesAreNotSettings() throws Exception {
+        Path conf = dir.resolve("ccdr.conf");
+        Files.writeString(conf, "server.bolt.listen_address=:7001\n");
+        // what bin/ccdr, the initial password, .ci/run and the scenario scripts read; before, the ones with an
+        // underscore in them stopped the server ("Unrecognized setting 'JAVA.OPTS'")
+        Map<String, String> env = new java.util.HashMap<>(Map.of("CCDR_JAVA_OPTS", "-Xmx256m", "CCDR_AUTH", "neo4j/a-long-password",
+                "CCDR_REQUIRE_PROMETHEUS", "true", "CCDR_A_URI", "neo4j://a1:7687", "CCDR_SERVER_CONTROL", "/usr/local/bin/control",
+                "CCDR_BASE_PORT", "20000", "CCDR_SEED", "7", "CCDR", "/opt/ccdr/bin/ccdr"));
+        env.put("CCDR_server_bolt_listen__address", ":7002");
+        ServerConfig c = ServerConfig.load(conf, env);
+        assertThat(c.boltListenAddress().port()).isEqualTo(7002);
+        assertThat(ServerConfig.environmentOverrides(env)).containsOnlyKeys("server.bolt.listen_address");
+        assertThat(c.values()).doesNotContainKeys("JAVA.OPTS", "REQUIRE.PROMETHEUS", "SERVER.CONTROL");
+    }
+
+    @Test
+    void aMistypedSettingVariableStillStopsTheServerWithTheKeyNamed() {
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("CCDR_server_bolt_listen__adress", ":7002")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'server.bolt.listen_adress'");
+        // a Neo4j namespace ccdr has no settings in is still a setting, refused as in the conf file
+        assertThatThrownBy(() -> ServerConfig.load(null, Map.of("CCDR_browser_post__connect__cmd", "play start")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("'browser.post_connect_cmd'");
+    }
+
+    @Test
+    void everyDeclaredSettingCanBeSetFromTheEnvironment() {
+        java.util.Set<String> keys = new java.util.TreeSet<>(ServerConfig.of(Map.of(), dir).values().keySet());
+        keys.addAll(io.ccdr.metrics.MetricsConfig.settingNames());
+        keys.addAll(io.ccdr.tls.SslPolicyConfig.settingNames(io.ccdr.tls.SslPolicyConfig.CLUSTER));
+        keys.addAll(io.ccdr.tls.SslPolicyConfig.settingNames(io.ccdr.tls.SslPolicyConfig.BOLT));
+        keys.add("server.jvm.additional");
+        assertThat(keys).hasSizeGreaterThan(30);
+        for (String key : keys) {
+            String variable = ServerConfig.ENV_PREFIX + key.replace("_", "__").replace('.', '_');
+            // a new namespace must be added to ServerConfig.NAMESPACES, or its variables would be ignored
+            assertThat(ServerConfig.environmentOverrides(Map.of(variable, "v"))).as(variable).containsExactly(Map.entry(key, "v"));
+        }
+    }
+
+    @Test
     void unknownKeysAreRejectedByName() {
         assertThatThrownBy(() -> ServerConfig.of(Map.of("server.bolt.listen_adress", ":1"), dir))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("server.bolt.listen_adress");
