@@ -45,9 +45,10 @@ final class DatabaseTransaction implements BoltTransaction {
         return database.name();
     }
 
+    /** The database's lineage: the same on every member and on its replicas, so its element ids are too. */
     @Override
     public String databaseId() {
-        return database.groupId().getUuid().toString();
+        return database.lineageId();
     }
 
     private GraphReader graphFor(boolean write) {

@@ -6,10 +6,17 @@ import java.util.List;
  * A database as recorded in the {@code system} database: its Raft group, topology and the
  * servers allocated to host it (primaries first). {@code requestedStatus} is {@code online} or
  * {@code offline}; {@code access} is {@code read-write} or {@code read-only}.
+ *
+ * <p>{@code lineageId} names the history the database holds: a database created here starts one
+ * (its Raft group id), a replica continues its upstream's (the upstream's lineage id, asked for when
+ * the replica is created), and a promotion keeps it. It is the database part of element ids, so an
+ * element keeps its id on every member, across promotion and failback (docs/design/element-ids.md).
+ * Entries written before lineage ids existed read as their own group id.
  */
 public record DatabaseInfo(String name, String groupId, int primaries, int secondaries, List<String> primaryServers,
                            List<String> secondaryServers, String requestedStatus, String access, String type,
-                           String statusMessage, long createdAtMillis, Upstream upstream, Promotion promotion) {
+                           String statusMessage, long createdAtMillis, Upstream upstream, Promotion promotion,
+                           String lineageId) {
     public static final String STANDARD = "standard";
     public static final String REPLICA = "replica";
 
@@ -50,6 +57,9 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
     public DatabaseInfo {
         primaryServers = List.copyOf(primaryServers);
         secondaryServers = List.copyOf(secondaryServers);
+        if (lineageId == null || lineageId.isEmpty()) {
+            lineageId = groupId;
+        }
     }
 
     public boolean isReplica() {
@@ -62,35 +72,35 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
 
     DatabaseInfo withStatus(String status) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, status, access, type,
-                statusMessage, createdAtMillis, upstream, promotion);
+                statusMessage, createdAtMillis, upstream, promotion, lineageId);
     }
 
     DatabaseInfo withAccess(String newAccess) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus,
-                newAccess, type, statusMessage, createdAtMillis, upstream, promotion);
+                newAccess, type, statusMessage, createdAtMillis, upstream, promotion, lineageId);
     }
 
     DatabaseInfo withStatusMessage(String message, boolean replicationStopped) {
         Upstream u = upstream == null ? null : new Upstream(upstream.database(), upstream.addresses(), replicationStopped);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                message, createdAtMillis, u, promotion);
+                message, createdAtMillis, u, promotion, lineageId);
     }
 
     /** A replica whose promotion was asked for: it stops pulling at once; its leader completes the promotion. */
     DatabaseInfo promotionRequested(Promotion requested) {
         Upstream u = new Upstream(upstream.database(), upstream.addresses(), true);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                "Promotion requested", createdAtMillis, u, requested);
+                "Promotion requested", createdAtMillis, u, requested, lineageId);
     }
 
     /** A promoted replica: a standard database with no upstream, for good. */
     DatabaseInfo promoted(Promotion done) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, "read-write",
-                STANDARD, "", createdAtMillis, null, done);
+                STANDARD, "", createdAtMillis, null, done, lineageId);
     }
 
     DatabaseInfo withPromotion(Promotion p) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                statusMessage, createdAtMillis, upstream, p);
+                statusMessage, createdAtMillis, upstream, p, lineageId);
     }
 }
