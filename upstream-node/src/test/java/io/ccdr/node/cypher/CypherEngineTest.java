@@ -1,5 +1,6 @@
 package io.ccdr.node.cypher;
 
+import io.ccdr.node.graph.ElementIds;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.PathValue;
@@ -96,14 +97,60 @@ class CypherEngineTest {
     }
 
     @Test
-    void nodeSeekByIdAndElementId() {
+    void elementIdsAreNeo4jsFormWithTheDatabaseIdTheCallerNames() {
+        run("CREATE (:S {v: 1})-[:T]->(:S {v: 2})");
+        List<Object> ids = engine.execute(graph, engine.parse("MATCH (a)-[r]->(b) RETURN id(a), id(r), elementId(a), elementId(r), "
+                + "elementId(b)"), Map.of(), "lineage-1").rows().get(0);
+        assertThat(ids.subList(2, 5)).containsExactly(ElementIds.node("lineage-1", (Long) ids.get(0)),
+                ElementIds.relationship("lineage-1", (Long) ids.get(1)), ElementIds.node("lineage-1", (Long) ids.get(0) + 1));
+        assertThat((String) ids.get(2)).startsWith("4:lineage-1:");
+        assertThat((String) ids.get(3)).startsWith("5:lineage-1:");
+        assertThat(single("MATCH (n:S {v: 1}) RETURN elementId(n)")).isEqualTo(ElementIds.node(CypherEngine.STANDALONE_DATABASE_ID,
+                (Long) ids.get(0)));
+    }
+
+    @Test
+    void idAndElementIdLookupsAreSeeksThatFindWhatTheFunctionsReturn() {
         run("CREATE (:S {v: 1})-[:T]->(:S {v: 2}), (:S {v: 3})");
         long id = (Long) single("MATCH (n:S {v: 1}) RETURN id(n)");
-        String elementId = (String) single("MATCH (n:S {v: 1}) RETURN elementId(n)");
+        String e1 = (String) single("MATCH (n:S {v: 1}) RETURN elementId(n)");
+        String e3 = (String) single("MATCH (n:S {v: 3}) RETURN elementId(n)");
+        String rel = (String) single("MATCH ()-[r:T]->() RETURN elementId(r)");
+        graph.nodeScans = 0;
         assertThat(run("MATCH (n)-[:T]->(m) WHERE id(n) = $id RETURN m.v", Map.of("id", id)).rows()).containsExactly(List.of(2L));
-        assertThat(run("MATCH (n) WHERE elementId(n) = $e RETURN n.v", Map.of("e", elementId)).rows()).containsExactly(List.of(1L));
-        assertThat(run("MATCH (n) WHERE id(n) = $id RETURN n", Map.of("id", 12345)).rows()).isEmpty();
-        assertThat(run("MATCH (n) WHERE elementId(n) = 'nope' RETURN n", Map.of()).rows()).isEmpty();
+        assertThat(run("MATCH (n) WHERE id(n) = $id RETURN n.v", Map.of("id", (double) id)).rows()).containsExactly(List.of(1L));
+        assertThat(run("MATCH (n) WHERE elementId(n) = $e RETURN n.v", Map.of("e", e1)).rows()).containsExactly(List.of(1L));
+        assertThat(run("MATCH (n) WHERE $e = elementId(n) RETURN n.v", Map.of("e", e3)).rows()).containsExactly(List.of(3L));
+        assertThat(run("MATCH (n) WHERE elementId(n) IN $es RETURN n.v ORDER BY n.v",
+                Map.of("es", Arrays.asList(e3, e1, e1, "nope", 7L, null))).rows()).containsExactly(List.of(1L), List.of(3L));
+        assertThat(run("MATCH (n) WHERE id(n) IN [$id, 12345] RETURN n.v", Map.of("id", id)).rows()).containsExactly(List.of(1L));
+        assertThat(run("MATCH (a)-[r]->(b) WHERE elementId(r) = $r RETURN a.v, b.v", Map.of("r", rel)).rows())
+                .containsExactly(List.of(1L, 2L));
+        assertThat(run("MATCH (a)<-[r]-(b) WHERE elementId(r) = $r RETURN a.v, b.v", Map.of("r", rel)).rows())
+                .containsExactly(List.of(2L, 1L));
+        assertThat(run("MATCH (a)-[r]-(b) WHERE elementId(r) IN [$r] RETURN a.v, b.v ORDER BY a.v", Map.of("r", rel)).rows())
+                .containsExactly(List.of(1L, 2L), List.of(2L, 1L));
+        assertThat(run("MATCH (a)-[r]->(b:S) WHERE elementId(r) = $r RETURN b.v", Map.of("r", rel)).rows()).containsExactly(List.of(2L));
+        assertThat(graph.nodeScans).as("node scans by the seeks above").isZero();
+    }
+
+    @Test
+    void idLookupsFindNothingForValuesThatCompareUnequal() {
+        run("CREATE (:S {v: 1})-[:T]->(:S {v: 2})");
+        long id = (Long) single("MATCH (n:S {v: 1}) RETURN id(n)");
+        String e = (String) single("MATCH (n:S {v: 1}) RETURN elementId(n)");
+        String rel = (String) single("MATCH ()-[r:T]->() RETURN elementId(r)");
+        String otherDatabase = "4:another-database:" + id;
+        for (Object wrong : Arrays.asList(String.valueOf(id), 12345L, otherDatabase, rel, e.replace(":" + id, ":0" + id), "nope")) {
+            String query = wrong instanceof Long ? "MATCH (n) WHERE id(n) = $x RETURN n" : "MATCH (n) WHERE elementId(n) = $x RETURN n";
+            assertThat(run(query, Map.of("x", wrong)).rows()).as("%s with %s", query, wrong).isEmpty();
+            // the same comparison without a seek (OR defeats it) agrees
+            assertThat(run(query.replace("RETURN", "OR false RETURN"), Map.of("x", wrong)).rows()).isEmpty();
+        }
+        assertThat(run("MATCH (n) WHERE id(n) = $x RETURN n", Map.of("x", e)).rows()).isEmpty();
+        assertThat(run("MATCH (n) WHERE elementId(n) = $x RETURN n", Map.of("x", id)).rows()).isEmpty();
+        assertThat(run("MATCH ()-[r]->() WHERE elementId(r) = $x RETURN r", Map.of("x", e)).rows()).isEmpty();
+        assertThat(run("MATCH (n) WHERE elementId(n) IN $x RETURN n", java.util.Collections.singletonMap("x", null)).rows()).isEmpty();
     }
 
     @Test
