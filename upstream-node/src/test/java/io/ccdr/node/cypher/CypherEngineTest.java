@@ -2,6 +2,7 @@ package io.ccdr.node.cypher;
 
 import io.ccdr.node.graph.ElementIds;
 import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.graph.IsoDuration;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.PathValue;
 import io.ccdr.node.graph.RelationshipRecord;
@@ -312,7 +313,7 @@ class CypherEngineTest {
 
     @Test
     void durations() {
-        assertThat(single("RETURN duration('P1Y2M3DT4H5M6.5S')")).isEqualTo(new CypherDuration(14, 3, 14706, 500_000_000));
+        assertThat(single("RETURN duration('P1Y2M3DT4H5M6.5S')")).isEqualTo(new IsoDuration(14, 3, 14706, 500_000_000));
         assertThat(single("RETURN toString(duration({days: 1, hours: 36}))")).isEqualTo("P1DT36H");
         assertThat(single("RETURN toString(duration('PT0S'))")).isEqualTo("PT0S");
         assertThat(single("RETURN toString(-duration('PT5H10M32.142S'))")).isEqualTo("PT-5H-10M-32.142S");
@@ -328,6 +329,22 @@ class CypherEngineTest {
         assertThat(single("RETURN datetime() > datetime() - duration('PT1S')")).isEqualTo(true);
         assertThat(single("RETURN duration('P1D') < duration('P2D')")).isNull();
         assertThat(error("RETURN duration('P1X')").statusCode()).isEqualTo("Neo.ClientError.Statement.ArgumentError");
+    }
+
+    @Test
+    void durationsCrossTheBoundaryAsIsoDurationsBothWays() {
+        IsoDuration d = new IsoDuration(14, 3, 3_600, 500);
+        assertThat(run("RETURN $d", Map.of("d", d)).rows()).containsExactly(List.of(d));
+        assertThat(run("RETURN $d + duration('P1D'), toString($d), $d.months", Map.of("d", d)).rows())
+                .containsExactly(List.of(new IsoDuration(14, 4, 3_600, 500), "P1Y2M3DT1H0.0000005S", 14L));
+        assertThat(run("RETURN $d, toString($d)", Map.of("d", java.time.Duration.ofHours(2).plusNanos(7))).rows())
+                .containsExactly(List.of(new IsoDuration(0, 0, 7_200, 7), "PT2H0.000000007S"));
+        assertThat(run("RETURN $d", Map.of("d", java.time.Period.of(1, 2, 3))).rows()).containsExactly(List.of(new IsoDuration(14, 3, 0, 0)));
+        assertThat(run("RETURN date('2020-01-31') + $d", Map.of("d", new IsoDuration(1, 0, 0, 0))).rows())
+                .containsExactly(List.of(java.time.LocalDate.of(2020, 2, 29)));
+        // nested in lists and maps, and negative (nanoseconds stay 0..999,999,999, the sign is in seconds)
+        assertThat(single("RETURN [duration('PT1S'), {d: -duration('PT0.5S')}]"))
+                .isEqualTo(List.of(new IsoDuration(0, 0, 1, 0), Map.of("d", new IsoDuration(0, 0, -1, 500_000_000))));
     }
 
     @Test
