@@ -66,9 +66,10 @@ final class CreateReplicaDatabaseProcedure extends DbmsProcedure {
             throw new GraphException("Neo.ClientError.Database.ExistingDatabaseFound", "Failed to create the specified database '" + name
                     + "': Database already exists.");
         }
-        UpstreamProbe.check(server.clusterClient(), remote, addresses.stream().map(HostPort::parse).toList());
+        UpstreamProbe.Found upstream = UpstreamProbe.check(server.clusterClient(), remote, addresses.stream().map(HostPort::parse).toList());
+        // the replica continues the upstream's history, so its elements keep the upstream's element ids
         SystemResult r = server.proposeSystem(new SystemCommand.CreateReplicaDatabase(name, UUID.randomUUID().toString(), primaries,
-                secondaries, new DatabaseInfo.Upstream(remote, addresses, false), System.currentTimeMillis()));
+                secondaries, new DatabaseInfo.Upstream(remote, addresses, false), System.currentTimeMillis(), upstream.lineageId()));
         if (!r.ok()) {
             throw new GraphException(r.statusCode(), r.message());
         }

@@ -26,11 +26,19 @@ final class UpstreamProbe {
     private UpstreamProbe() {
     }
 
-    /** Returns the upstream's highest last committed txId seen among the addresses. */
-    static long check(ClusterClient client, String database, List<HostPort> addresses) {
+    /**
+     * What the probe learnt: the upstream's highest last committed txId among the addresses, and the
+     * lineage id of the history it holds (null from a server that does not report one), which the
+     * replica continues.
+     */
+    record Found(long lastCommittedTxId, String lineageId) {
+    }
+
+    static Found check(ClusterClient client, String database, List<HostPort> addresses) {
         List<String> problems = new ArrayList<>();
         boolean anyAnswered = false;
         long bestTxId = -1;
+        String lineageId = null;
         for (HostPort a : addresses) {
             try {
                 Frame reply = client.request(a, new Frame(Frame.Type.STATUS, new byte[0]), TIMEOUT);
@@ -41,6 +49,10 @@ final class UpstreamProbe {
                     if (database.equals(d.path("name").asText())) {
                         hosted = true;
                         bestTxId = Math.max(bestTxId, d.path("lastCommittedTxId").asLong());
+                        // every member of the upstream reports the same one (it is in their system database)
+                        if (lineageId == null && d.hasNonNull("lineageId")) {
+                            lineageId = d.path("lineageId").asText();
+                        }
                     }
                 }
                 if (!hosted) {
@@ -54,7 +66,7 @@ final class UpstreamProbe {
             }
         }
         if (bestTxId >= 0) {
-            return bestTxId;
+            return new Found(bestTxId, lineageId);
         }
         String why = anyAnswered ? "the upstream has no database named '" + database + "'" : "the upstream cannot be reached";
         throw new GraphException(CALL_FAILED, "Cannot create a replica of '" + database + "': " + why + ". " + String.join("; ", problems));

@@ -39,6 +39,10 @@ class PromotionTest {
             Driver a = c.driver(c.a, 0);
             Driver b = c.driver(c.b, 0);
             write(a, "neo4j", 0, 30);
+            String firstPing;
+            try (Session s = a.session(SessionConfig.forDatabase("neo4j"))) {
+                firstPing = s.executeRead(tx -> tx.run("MATCH (p:Ping {n: 0}) RETURN p").single().get("p").asNode().elementId());
+            }
             try (Session s = b.session(SessionConfig.forDatabase("system"))) {
                 s.run(c.createReplicaCall("drdb", "neo4j", 3)).consume();
             }
@@ -66,6 +70,15 @@ class PromotionTest {
             Database dr = c.b.server(leader).database("drdb").orElseThrow();
             assertThat(dr.lastCommittedTxId()).isEqualTo(replicated + 10);
             assertThat(dr.state().promotedAtTxId()).isEqualTo(replicated);
+            // the promoted database is the same history: what applications read from A finds its element in B
+            // (read in write transactions: they run on the leader, which has every write above)
+            try (Session s = b.session(SessionConfig.forDatabase("drdb"))) {
+                Record ping = s.executeWrite(tx -> tx.run("MATCH (p) WHERE elementId(p) = $id RETURN p", Map.of("id", firstPing)).single());
+                assertThat(ping.get("p").asNode().elementId()).isEqualTo(firstPing);
+                assertThat(ping.get("p").asNode().get("n").asLong()).isZero();
+                String written = s.executeWrite(tx -> tx.run("MATCH (p:Ping {n: 1000}) RETURN elementId(p) AS e").single().get("e").asString());
+                assertThat(written.substring(0, written.lastIndexOf(':'))).isEqualTo(firstPing.substring(0, firstPing.lastIndexOf(':')));
+            }
             System.out.println("promotion: first accepted write " + rtoMillis + " ms after the promote call");
 
             try (Session s = b.session(SessionConfig.forDatabase("system"))) {

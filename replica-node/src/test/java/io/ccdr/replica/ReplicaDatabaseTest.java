@@ -10,6 +10,8 @@ import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.exceptions.ClientException;
+import org.neo4j.driver.types.Node;
+import org.neo4j.driver.types.Relationship;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -130,6 +132,50 @@ class ReplicaDatabaseTest {
             return true;
         });
         writeA("orders", 3); // the upstream is unaffected
+    }
+
+    @Test
+    void aReplicaHandsOutItsUpstreamsElementIdsOnEveryMember() {
+        try (Session s = driverA.session(SessionConfig.forDatabase("system"))) {
+            s.run("CREATE DATABASE people WAIT").consume();
+        }
+        eventually(WAIT, "people has a leader in A", () -> clusters.a.leaderOf("people").isPresent());
+        Record created;
+        try (Session s = driverA.session(SessionConfig.forDatabase("people"))) {
+            created = s.executeWrite(tx -> tx.run("CREATE (a:Person {name: 'Ada'})-[k:KNOWS]->(b:Person {name: 'Bob'}) RETURN a, k").single());
+        }
+        Node ada = created.get("a").asNode();
+        Relationship knows = created.get("k").asRelationship();
+        try (Session s = systemB()) {
+            s.run(clusters.createReplicaCall("people-replica", "people", 3)).consume();
+        }
+        clusters.assertReplicaEqualsUpstream("people", "people-replica", WAIT);
+
+        // the replica continues the upstream's history under its own Raft group
+        var upstreamInfo = clusters.upstream("people").info();
+        var replicaInfo = clusters.b.server(0).systemState().databases().get("people-replica");
+        assertThat(replicaInfo.lineageId()).isEqualTo(upstreamInfo.lineageId());
+        assertThat(replicaInfo.groupId()).isNotEqualTo(upstreamInfo.groupId());
+        assertThat(ada.elementId()).isEqualTo("4:" + upstreamInfo.lineageId() + ":" + ada.elementId().substring(ada.elementId().lastIndexOf(':') + 1));
+
+        for (int i = 0; i < 3; i++) {
+            try (Driver direct = org.neo4j.driver.GraphDatabase.driver("bolt://127.0.0.1:" + clusters.b.server(i).boltPort(),
+                    org.neo4j.driver.AuthTokens.basic("neo4j", TwoClusters.PASSWORD));
+                 Session r = direct.session(SessionConfig.forDatabase("people-replica"))) {
+                Record row = r.executeRead(tx -> tx.run("MATCH (a:Person {name: 'Ada'})-[k:KNOWS]->() RETURN a, k, elementId(a) AS e").single());
+                assertThat(row.get("a").asNode().elementId()).as("node element id on replica member %d", i).isEqualTo(ada.elementId());
+                assertThat(row.get("k").asRelationship().elementId()).as("relationship element id on replica member %d", i)
+                        .isEqualTo(knows.elementId());
+                assertThat(row.get("e").asString()).isEqualTo(ada.elementId());
+                // an id read from the upstream finds the element on the replica
+                String name = r.executeRead(tx -> tx.run("MATCH (n) WHERE elementId(n) = $id RETURN n.name AS name",
+                        Map.of("id", ada.elementId())).single().get("name").asString());
+                assertThat(name).isEqualTo("Ada");
+                long found = r.executeRead(tx -> tx.run("MATCH ()-[k]->() WHERE elementId(k) = $id RETURN count(k) AS c",
+                        Map.of("id", knows.elementId())).single().get("c").asLong());
+                assertThat(found).isEqualTo(1);
+            }
+        }
     }
 
     @Test

@@ -499,6 +499,7 @@ public final class CcdrServer implements AutoCloseable {
         for (Database db : databases.all()) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("name", db.name());
+            d.put("lineageId", db.lineageId());
             d.put("role", db.role());
             d.put("leader", db.leader().map(RaftPeerId::toString).orElse(null));
             d.put("lastCommittedTxId", db.lastCommittedTxId());

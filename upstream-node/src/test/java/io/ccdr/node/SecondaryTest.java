@@ -63,6 +63,21 @@ class SecondaryTest {
                     assertThat(sec.chainHashHex()).isEqualTo(p.chainHashHex());
                     assertThat(sec.store().contentFingerprint()).isEqualTo(p.store().contentFingerprint());
                 }
+                // a secondary hands out the primary's element ids and finds elements by them
+                String first;
+                try (Session s = driver.session(SessionConfig.forDatabase("shop"))) {
+                    first = s.executeWrite(tx -> tx.run("MATCH (i:Item {n: 0}) RETURN i").single().get("i").asNode().elementId());
+                }
+                for (int i : secondaries) {
+                    try (Driver direct = GraphDatabase.driver("bolt://127.0.0.1:" + cluster.server(i).boltPort(), AuthTokens.basic("neo4j", PASSWORD));
+                         Session r = direct.session(SessionConfig.builder().withDatabase("shop")
+                                 .withDefaultAccessMode(org.neo4j.driver.AccessMode.READ).build())) {
+                        var item = r.executeRead(tx -> tx.run("MATCH (i) WHERE elementId(i) = $id RETURN i", Map.of("id", first))
+                                .single().get("i").asNode());
+                        assertThat(item.elementId()).as("element id on secondary %d", i).isEqualTo(first);
+                        assertThat(item.get("n").asLong()).isZero();
+                    }
+                }
 
                 try (Session s = driver.session(SessionConfig.forDatabase("system"))) {
                     var table = s.run("CALL dbms.routing.getRoutingTable({}, 'shop')").single().get("servers").asList();

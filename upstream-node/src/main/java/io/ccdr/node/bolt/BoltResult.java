@@ -12,9 +12,9 @@ import java.util.Map;
  * {@code Map<String, ?>} of these, {@link io.ccdr.node.graph.NodeRecord},
  * {@link io.ccdr.node.graph.RelationshipRecord}, {@link io.ccdr.node.graph.PathValue},
  * {@code LocalDate}, {@code OffsetTime}, {@code LocalTime}, {@code ZonedDateTime},
- * {@code OffsetDateTime}, {@code LocalDateTime}, {@link IsoDuration}, {@code java.time.Duration}
+ * {@code OffsetDateTime}, {@code LocalDateTime}, {@link io.ccdr.node.graph.IsoDuration}, {@code java.time.Duration}
  * and {@code Period}. Parameters arrive as the same types (date-times as {@code ZonedDateTime},
- * durations as {@link IsoDuration}).
+ * durations as {@link io.ccdr.node.graph.IsoDuration}).
  */
 public interface BoltResult extends AutoCloseable {
 

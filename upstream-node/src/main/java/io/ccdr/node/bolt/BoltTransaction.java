@@ -40,9 +40,10 @@ public interface BoltTransaction {
     String database();
 
     /**
-     * The database identifier used inside element ids (see {@link ElementIds}). Neo4j uses the
-     * database's UUID so that ids of a dropped and re-created database never collide; the
-     * default is the database name.
+     * The database identifier inside the element ids of the nodes, relationships and paths this
+     * transaction returns (see {@link io.ccdr.node.graph.ElementIds}). It must be the one the
+     * backend's Cypher {@code elementId()} uses, or ids read from a driver find nothing when sent
+     * back. The default is the database name.
      */
     default String databaseId() {
         return database();

@@ -1,5 +1,6 @@
 package io.ccdr.node.bolt;
 
+import io.ccdr.node.graph.IsoDuration;
 import io.netty.buffer.ByteBuf;
 
 import java.nio.ByteBuffer;

@@ -1,5 +1,7 @@
 package io.ccdr.node.bolt;
 
+import io.ccdr.node.graph.ElementIds;
+import io.ccdr.node.graph.IsoDuration;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.PathValue;
 import io.ccdr.node.graph.RelationshipRecord;

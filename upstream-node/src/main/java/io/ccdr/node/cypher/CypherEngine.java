@@ -25,6 +25,12 @@ import java.util.TreeSet;
 public final class CypherEngine {
     private static final int CACHE_SIZE = 1000;
 
+    /**
+     * The database id in element ids when the caller names none ({@link #execute(GraphReader, Statement, Map)}):
+     * an engine used on its own, without a database around it.
+     */
+    public static final String STANDALONE_DATABASE_ID = "standalone";
+
     /** Default bound on the rows one clause may produce (see {@link #CypherEngine(ProcedureRegistry, Clock, int)}). */
     public static final int DEFAULT_MAX_ROWS = 2_000_000;
 
@@ -107,6 +113,15 @@ public final class CypherEngine {
     }
 
     public QueryResult execute(GraphReader graph, Statement statement, Map<String, Object> params) {
+        return execute(graph, statement, params, STANDALONE_DATABASE_ID);
+    }
+
+    /**
+     * Executes with {@code elementId()} naming {@code databaseId}: a server passes the id it also
+     * puts into the element ids of the entities it returns, so the two agree and
+     * {@code WHERE elementId(n) = $id} finds what a driver read.
+     */
+    public QueryResult execute(GraphReader graph, Statement statement, Map<String, Object> params, String databaseId) {
         Objects.requireNonNull(graph, "graph");
         Map<String, Object> normalised = params == null ? Map.of() : ShowProjection.normalise(params);
         if (statement.kind() == Statement.Kind.ADMIN) {
@@ -123,7 +138,7 @@ public final class CypherEngine {
             throw new GraphException(Errors.ACCESS_MODE,
                     "Writing in read access mode not allowed. Attempted write to a read-only transaction.");
         }
-        QueryContext ctx = new QueryContext(graph, normalised, procedures, clock, maxRows);
+        QueryContext ctx = new QueryContext(graph, normalised, procedures, clock, maxRows, databaseId);
         Executor executor = new Executor(ctx);
         Object ast = statement.ast();
         try {

@@ -520,6 +520,9 @@ final class Eval {
             }
             return java.util.Collections.unmodifiableMap(out);
         }
+        if (v instanceof CypherDuration d) {
+            return new io.ccdr.node.graph.IsoDuration(d.months(), d.days(), d.seconds(), d.nanos());
+        }
         return v;
     }
 }

@@ -6,6 +6,7 @@ import io.ccdr.node.cypher.Ast.Property;
 import io.ccdr.node.cypher.Values.NodeRef;
 import io.ccdr.node.cypher.Values.PathRef;
 import io.ccdr.node.cypher.Values.RelRef;
+import io.ccdr.node.graph.ElementIds;
 import io.ccdr.node.graph.RelationshipRecord;
 
 import java.time.LocalDate;
@@ -159,10 +160,10 @@ final class Functions {
                 throw wrongType(f, a, "Node or Relationship");
             case "elementid":
                 if (a instanceof NodeRef n) {
-                    return String.valueOf(n.id());
+                    return ElementIds.node(ev.ctx.databaseId, n.id());
                 }
                 if (a instanceof RelRef r) {
-                    return String.valueOf(r.id());
+                    return ElementIds.relationship(ev.ctx.databaseId, r.id());
                 }
                 throw wrongType(f, a, "Node or Relationship");
             case "labels":

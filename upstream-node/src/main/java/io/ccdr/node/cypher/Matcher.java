@@ -5,6 +5,7 @@ import io.ccdr.node.cypher.Values.NodeRef;
 import io.ccdr.node.cypher.Values.PathRef;
 import io.ccdr.node.cypher.Values.RelRef;
 import io.ccdr.node.graph.Direction;
+import io.ccdr.node.graph.ElementIds;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.RelationshipRecord;
 
@@ -20,8 +21,10 @@ import java.util.stream.Stream;
 
 /**
  * Pattern matching with Cypher's relationship isomorphism (a relationship is used at most once per
- * MATCH). Each chain starts from its most selective end: a bound node, then an equality on
- * label + property (served by {@code nodeIdsWithProperty}, i.e. an index when one exists), then a label scan.
+ * MATCH). Each chain starts from its most selective end: a bound node or an id seek ({@code id(n)} or
+ * {@code elementId(n)} {@code = x} / {@code IN list}), then an equality on label + property (served by
+ * {@code nodeIdsWithProperty}, i.e. an index when one exists), then a label scan; a chain whose first
+ * relationship is sought by id starts at that relationship's end.
  */
 final class Matcher {
     private final Eval ev;
@@ -139,7 +142,11 @@ final class Matcher {
         final List<NodePattern> ns = nodes;
         final List<RelPattern> rs = rels;
         final boolean rev = reversed;
-        for (long start : candidates(ns.get(0), row, conjuncts)) {
+        List<Long> starts = relationshipSeekStarts(ns.get(0), rs.isEmpty() ? null : rs.get(0), row, conjuncts);
+        if (starts == null) {
+            starts = candidates(ns.get(0), row, conjuncts);
+        }
+        for (long start : starts) {
             Map<String, Object> r0 = bindNode(ns.get(0), start, row);
             if (r0 == null) {
                 continue;
@@ -381,7 +388,7 @@ final class Matcher {
         if (np.variable() != null && row.containsKey(np.variable())) {
             return 0;
         }
-        if (idLookup(np, row, conjuncts) != null) {
+        if (idLookup(np.variable(), row, conjuncts) != null) {
             return 0;
         }
         if (!np.labels().isEmpty()) {
@@ -405,35 +412,123 @@ final class Matcher {
     }
 
     /**
-     * The value expression of a {@code id(n) = expr} or {@code elementId(n) = expr} conjunct (a node seek,
-     * as tools use to expand from a known node), or null.
+     * A seek on an entity's id, as tools use to come back to an element they read: {@code id(x) = expr},
+     * {@code elementId(x) = expr} or the same with {@code IN list}. {@code value} is evaluable from the row.
      */
-    private static Expr idLookup(NodePattern np, Map<String, Object> row, List<Expr> conjuncts) {
-        if (np.variable() == null) {
+    private record IdSeek(Expr value, boolean elementId, boolean list) {
+    }
+
+    /** The id seek a WHERE conjunct offers for {@code var}, or null. */
+    private static IdSeek idLookup(String var, Map<String, Object> row, List<Expr> conjuncts) {
+        if (var == null) {
             return null;
         }
         for (Expr c : conjuncts) {
             if (c instanceof Binary b && b.op() == Op.EQ) {
-                Expr value = idOf(np.variable(), b.left(), b.right(), row);
-                if (value == null) {
-                    value = idOf(np.variable(), b.right(), b.left(), row);
+                IdSeek seek = idOf(var, b.left(), b.right(), row, false);
+                if (seek == null) {
+                    seek = idOf(var, b.right(), b.left(), row, false);
                 }
-                if (value != null) {
-                    return value;
+                if (seek != null) {
+                    return seek;
+                }
+            }
+            if (c instanceof Binary b && b.op() == Op.IN) {
+                IdSeek seek = idOf(var, b.left(), b.right(), row, true);
+                if (seek != null) {
+                    return seek;
                 }
             }
         }
         return null;
     }
 
-    private static Expr idOf(String var, Expr call, Expr value, Map<String, Object> row) {
+    private static IdSeek idOf(String var, Expr call, Expr value, Map<String, Object> row, boolean list) {
         if (call instanceof FunctionCall f && (f.name().equals("id") || f.name().equals("elementid"))
                 && f.args().size() == 1 && f.args().get(0) instanceof Variable v && v.name().equals(var)
                 && row.keySet().containsAll(Exprs.freeVariables(value)) && !Exprs.containsAggregate(value)
                 && !(value instanceof PatternExpr) && !(value instanceof Subquery)) {
-            return value;
+            return new IdSeek(value, f.name().equals("elementid"), list);
         }
         return null;
+    }
+
+    /**
+     * The ids a seek names, ascending and without duplicates (existence is not checked), or null when
+     * the seek cannot decide: an {@code IN} whose right side is not a list is left to the WHERE clause,
+     * which reports the type error.
+     */
+    private List<Long> seekIds(IdSeek seek, Map<String, Object> row, boolean relationship) {
+        Object value = ev.eval(seek.value(), row);
+        if (!seek.list()) {
+            long id = idFrom(value, seek.elementId(), relationship);
+            return id < 0 ? List.of() : List.of(id);
+        }
+        if (value == null) {
+            return List.of();
+        }
+        if (!(value instanceof List<?> values)) {
+            return null;
+        }
+        java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
+        for (Object v : values) {
+            long id = idFrom(v, seek.elementId(), relationship);
+            if (id >= 0) {
+                ids.add(id);
+            }
+        }
+        return new ArrayList<>(ids);
+    }
+
+    /**
+     * The entity id a value equals under {@code id(x) = value} / {@code elementId(x) = value}, or -1 for
+     * none: ids are integers (an integral float equals one in Cypher), element ids the strings
+     * {@code elementId()} returns for this database; anything else compares unequal.
+     */
+    private long idFrom(Object value, boolean elementId, boolean relationship) {
+        if (elementId) {
+            return value instanceof String s ? ElementIds.parse(s, relationship, ctx.databaseId) : -1;
+        }
+        if (value instanceof Long l) {
+            return l >= 0 ? l : -1;
+        }
+        if (value instanceof Double d && d >= 0 && d == Math.rint(d) && d < 0x1p63) {
+            return d.longValue();
+        }
+        return -1;
+    }
+
+    /**
+     * Start nodes for a chain whose first relationship is sought by id ({@code elementId(r) = $id}, how
+     * object mappers come back to a relationship): the relationship's end on the start node's side,
+     * or null when the start node has a better anchor or there is no such seek.
+     */
+    private List<Long> relationshipSeekStarts(NodePattern start, RelPattern first, Map<String, Object> row,
+                                              List<Expr> conjuncts) {
+        if (first == null || first.variableLength() || first.variable() == null || row.containsKey(first.variable())
+                || selectivity(start, row, conjuncts) == 0) {
+            return null;
+        }
+        IdSeek seek = idLookup(first.variable(), row, conjuncts);
+        if (seek == null) {
+            return null;
+        }
+        List<Long> ids = seekIds(seek, row, true);
+        if (ids == null) {
+            return null;
+        }
+        java.util.TreeSet<Long> starts = new java.util.TreeSet<>();
+        for (long id : ids) {
+            ctx.graph.relationship(id).ifPresent(rel -> {
+                if (first.direction() != Direction.INCOMING) {
+                    starts.add(rel.startNode());
+                }
+                if (first.direction() != Direction.OUTGOING) {
+                    starts.add(rel.endNode());
+                }
+            });
+        }
+        return new ArrayList<>(starts);
     }
 
     /** {key, valueExpr} of an equality usable for an index lookup, or null. */
@@ -487,22 +582,16 @@ final class Matcher {
             }
             throw Errors.type("Type mismatch: expected Node but was " + Values.typeName(b));
         }
-        Expr byId = idLookup(np, row, conjuncts);
-        if (byId != null) {
-            Object id = ev.eval(byId, row);
-            long nodeId;
-            if (id instanceof Long l) {
-                nodeId = l;
-            } else if (id instanceof String str) {
-                try {
-                    nodeId = Long.parseLong(str);
-                } catch (NumberFormatException e) {
-                    return List.of();
+        IdSeek byId = idLookup(np.variable(), row, conjuncts);
+        List<Long> sought = byId == null ? null : seekIds(byId, row, false);
+        if (sought != null) {
+            List<Long> present = new ArrayList<>(sought.size());
+            for (long id : sought) {
+                if (ctx.graph.node(id).isPresent()) {
+                    present.add(id);
                 }
-            } else {
-                return List.of();
             }
-            return ctx.graph.node(nodeId).isPresent() ? List.of(nodeId) : List.of();
+            return present;
         }
         if (!np.labels().isEmpty()) {
             Object[] lookup = propertyLookup(np, row, conjuncts);

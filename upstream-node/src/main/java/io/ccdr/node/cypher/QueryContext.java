@@ -27,14 +27,17 @@ final class QueryContext {
     final java.util.Map<Long, io.ccdr.node.graph.RelationshipRecord> deletedRelationshipRecords = new java.util.HashMap<>();
 
     final int maxRows;
+    /** The database part of {@code elementId()} (see {@link io.ccdr.node.graph.ElementIds}). */
+    final String databaseId;
 
     QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock) {
-        this(graph, params, procedures, clock, Integer.MAX_VALUE);
+        this(graph, params, procedures, clock, Integer.MAX_VALUE, CypherEngine.STANDALONE_DATABASE_ID);
     }
 
     QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock,
-                 int maxRows) {
+                 int maxRows, String databaseId) {
         this.maxRows = maxRows;
+        this.databaseId = java.util.Objects.requireNonNull(databaseId, "databaseId");
         this.graph = graph;
         this.writer = graph instanceof GraphWriter w ? w : null;
         this.params = params;

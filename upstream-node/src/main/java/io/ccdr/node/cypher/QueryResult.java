@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * The complete result of one query: column names, rows (values in the engine's result value model:
- * null, Boolean, Long, Double, String, List, Map, NodeRecord, RelationshipRecord, PathValue and
- * java.time values), update statistics and Neo4j's query type ("r", "w", "rw", "s").
+ * null, Boolean, Long, Double, String, List, Map, NodeRecord, RelationshipRecord, PathValue, java.time
+ * values and IsoDuration), update statistics and Neo4j's query type ("r", "w", "rw", "s").
  */
 public record QueryResult(List<String> columns, List<List<Object>> rows, QueryStatistics statistics, String queryType) {
     public QueryResult {

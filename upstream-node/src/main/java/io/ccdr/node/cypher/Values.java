@@ -448,6 +448,15 @@ final class Values {
         if (o instanceof Temporal || o instanceof CypherDuration) {
             return o;
         }
+        if (o instanceof io.ccdr.node.graph.IsoDuration d) {
+            return new CypherDuration(d.months(), d.days(), d.seconds(), d.nanoseconds());
+        }
+        if (o instanceof java.time.Duration d) {
+            return new CypherDuration(0, 0, d.getSeconds(), d.getNano());
+        }
+        if (o instanceof java.time.Period p) {
+            return new CypherDuration(p.toTotalMonths(), p.getDays(), 0, 0);
+        }
         throw Errors.type("Unsupported value of type " + o.getClass().getName());
     }
 }

@@ -123,6 +123,18 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
         return groupId;
     }
 
+    /**
+     * The history this database holds ({@link DatabaseInfo#lineageId()}): the database part of its
+     * element ids, the same on every member and shared with its upstream or replicas. Once the
+     * database is dropped its group id stands in (the system entry of that name may by then be a
+     * re-created database with a history of its own).
+     */
+    public String lineageId() {
+        String own = groupId.getUuid().toString();
+        DatabaseInfo i = info.get();
+        return i != null && own.equals(i.groupId()) ? i.lineageId() : own;
+    }
+
     public GraphStore store() {
         return stateMachine.store();
     }

@@ -45,9 +45,13 @@ final class DatabaseTransaction implements BoltTransaction {
         return database.name();
     }
 
+    /**
+     * The database's lineage, the same on every member and on its replicas (docs/design/element-ids.md);
+     * {@link #run} gives it to Cypher too, so {@code elementId()} is the id Bolt sends.
+     */
     @Override
     public String databaseId() {
-        return database.groupId().getUuid().toString();
+        return database.lineageId();
     }
 
     private GraphReader graphFor(boolean write) {
@@ -101,7 +105,7 @@ final class DatabaseTransaction implements BoltTransaction {
                         "This is an administration command and it should be executed against the system database: " + query.trim());
             }
             boolean write = service.engine().isWrite(statement);
-            QueryResult result = service.engine().execute(graphFor(write), statement, parameters);
+            QueryResult result = service.engine().execute(graphFor(write), statement, parameters, databaseId());
             if (terminated) {
                 throw new GraphException("Neo.TransientError.Transaction.Terminated", "The transaction has been terminated.");
             }

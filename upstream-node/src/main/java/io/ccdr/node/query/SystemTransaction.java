@@ -301,7 +301,8 @@ final class SystemTransaction implements BoltTransaction {
         List<Map<String, Object>> rows = new ArrayList<>();
         List<DatabaseInfo> databases = new ArrayList<>();
         databases.add(new DatabaseInfo(SystemState.SYSTEM, "system", server.systemMembers().size(), 0,
-                server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0, null, null, Map.of()));
+                server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0, null, null,
+                null, Map.of()));
         databases.addAll(st.databases().values());
         ClusterStatus status = ClusterStatus.gather(server, List.copyOf(st.servers().values()));
         for (DatabaseInfo d : databases) {

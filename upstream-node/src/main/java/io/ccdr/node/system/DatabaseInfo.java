@@ -5,14 +5,22 @@ import java.util.List;
 /**
  * A database as recorded in the {@code system} database: its Raft group, topology and the
  * servers allocated to host it (primaries first). {@code requestedStatus} is {@code online} or
- * {@code offline}; {@code access} is {@code read-write} or {@code read-only}. {@code failedMembers}
- * are the hosting servers that reported they stopped applying its transactions (server id → why,
- * e.g. a full disk): they serve no reads and are left out of routing tables until they recover.
+ * {@code offline}; {@code access} is {@code read-write} or {@code read-only}.
+ *
+ * <p>{@code lineageId} names the history the database holds: a database created here starts one
+ * (its Raft group id), a replica continues its upstream's (the upstream's lineage id, asked for when
+ * the replica is created), and a promotion keeps it. It is the database part of element ids, so an
+ * element keeps its id on every member, across promotion and failback (docs/design/element-ids.md).
+ * Entries written before lineage ids existed read as their own group id.
+ *
+ * <p>{@code failedMembers} are the hosting servers that reported they stopped applying its
+ * transactions (server id → why, e.g. a full disk): they serve no reads and are left out of routing
+ * tables until they recover.
  */
 public record DatabaseInfo(String name, String groupId, int primaries, int secondaries, List<String> primaryServers,
                            List<String> secondaryServers, String requestedStatus, String access, String type,
                            String statusMessage, long createdAtMillis, Upstream upstream, Promotion promotion,
-                           java.util.Map<String, String> failedMembers) {
+                           String lineageId, java.util.Map<String, String> failedMembers) {
     public static final String STANDARD = "standard";
     public static final String REPLICA = "replica";
 
@@ -53,6 +61,9 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
     public DatabaseInfo {
         primaryServers = List.copyOf(primaryServers);
         secondaryServers = List.copyOf(secondaryServers);
+        if (lineageId == null || lineageId.isEmpty()) {
+            lineageId = groupId;
+        }
         failedMembers = failedMembers == null ? java.util.Map.of() : java.util.Map.copyOf(failedMembers); // absent in older snapshots
     }
 
@@ -64,7 +75,7 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
             failed.put(serverId, why);
         }
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                statusMessage, createdAtMillis, upstream, promotion, failed);
+                statusMessage, createdAtMillis, upstream, promotion, lineageId, failed);
     }
 
     public boolean isReplica() {
@@ -77,35 +88,35 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
 
     DatabaseInfo withStatus(String status) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, status, access, type,
-                statusMessage, createdAtMillis, upstream, promotion, failedMembers);
+                statusMessage, createdAtMillis, upstream, promotion, lineageId, failedMembers);
     }
 
     DatabaseInfo withAccess(String newAccess) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus,
-                newAccess, type, statusMessage, createdAtMillis, upstream, promotion, failedMembers);
+                newAccess, type, statusMessage, createdAtMillis, upstream, promotion, lineageId, failedMembers);
     }
 
     DatabaseInfo withStatusMessage(String message, boolean replicationStopped) {
         Upstream u = upstream == null ? null : new Upstream(upstream.database(), upstream.addresses(), replicationStopped);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                message, createdAtMillis, u, promotion, failedMembers);
+                message, createdAtMillis, u, promotion, lineageId, failedMembers);
     }
 
     /** A replica whose promotion was asked for: it stops pulling at once; its leader completes the promotion. */
     DatabaseInfo promotionRequested(Promotion requested) {
         Upstream u = new Upstream(upstream.database(), upstream.addresses(), true);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                "Promotion requested", createdAtMillis, u, requested, failedMembers);
+                "Promotion requested", createdAtMillis, u, requested, lineageId, failedMembers);
     }
 
     /** A promoted replica: a standard database with no upstream, for good. */
     DatabaseInfo promoted(Promotion done) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, "read-write",
-                STANDARD, "", createdAtMillis, null, done, failedMembers);
+                STANDARD, "", createdAtMillis, null, done, lineageId, failedMembers);
     }
 
     DatabaseInfo withPromotion(Promotion p) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                statusMessage, createdAtMillis, upstream, p, failedMembers);
+                statusMessage, createdAtMillis, upstream, p, lineageId, failedMembers);
     }
 }

@@ -37,9 +37,13 @@ public sealed interface SystemCommand {
                           boolean makeDefault, long timeMillis) implements SystemCommand {
     }
 
-    /** A read-only database in this cluster that follows {@code upstream} in another cluster. */
+    /**
+     * A read-only database in this cluster that follows {@code upstream} in another cluster and
+     * continues its history, {@code lineageId} (null when the upstream did not say: the replica's
+     * own group id then stands in).
+     */
     record CreateReplicaDatabase(String name, String groupId, int primaries, int secondaries, DatabaseInfo.Upstream upstream,
-                                 long timeMillis) implements SystemCommand {
+                                 long timeMillis, String lineageId) implements SystemCommand {
     }
 
     /** Sets the database's status message; {@code replicationStopped} marks a replica that must not resume by itself. */

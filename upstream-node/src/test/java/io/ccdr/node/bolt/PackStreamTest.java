@@ -1,5 +1,7 @@
 package io.ccdr.node.bolt;
 
+import io.ccdr.node.graph.ElementIds;
+import io.ccdr.node.graph.IsoDuration;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.PathValue;
 import io.ccdr.node.graph.RelationshipRecord;
@@ -151,6 +153,10 @@ class PackStreamTest {
         assertThat(ElementIds.parse("4:other:12", false, "db")).isEqualTo(-1);
         assertThat(ElementIds.parse("4:db:x", false, "db")).isEqualTo(-1);
         assertThat(ElementIds.parse("5:db:0", true, "db")).isZero();
+        // only the spelling ElementIds produces: anything else never equals an element id as a string
+        for (String odd : new String[] {"4:db:07", "4:db:+7", "4:db:-7", "4:db:", "4:db:7 ", "4:db:99999999999999999999", "4:db"}) {
+            assertThat(ElementIds.parse(odd, false, "db")).as(odd).isEqualTo(-1);
+        }
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.ccdr.node.cypher;
 
+import io.ccdr.node.graph.ElementIds;
 import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.graph.IsoDuration;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.PathValue;
 import io.ccdr.node.graph.RelationshipRecord;
@@ -96,14 +98,60 @@ class CypherEngineTest {
     }
 
     @Test
-    void nodeSeekByIdAndElementId() {
+    void elementIdsAreNeo4jsFormWithTheDatabaseIdTheCallerNames() {
+        run("CREATE (:S {v: 1})-[:T]->(:S {v: 2})");
+        List<Object> ids = engine.execute(graph, engine.parse("MATCH (a)-[r]->(b) RETURN id(a), id(r), elementId(a), elementId(r), "
+                + "elementId(b)"), Map.of(), "lineage-1").rows().get(0);
+        assertThat(ids.subList(2, 5)).containsExactly(ElementIds.node("lineage-1", (Long) ids.get(0)),
+                ElementIds.relationship("lineage-1", (Long) ids.get(1)), ElementIds.node("lineage-1", (Long) ids.get(0) + 1));
+        assertThat((String) ids.get(2)).startsWith("4:lineage-1:");
+        assertThat((String) ids.get(3)).startsWith("5:lineage-1:");
+        assertThat(single("MATCH (n:S {v: 1}) RETURN elementId(n)")).isEqualTo(ElementIds.node(CypherEngine.STANDALONE_DATABASE_ID,
+                (Long) ids.get(0)));
+    }
+
+    @Test
+    void idAndElementIdLookupsAreSeeksThatFindWhatTheFunctionsReturn() {
         run("CREATE (:S {v: 1})-[:T]->(:S {v: 2}), (:S {v: 3})");
         long id = (Long) single("MATCH (n:S {v: 1}) RETURN id(n)");
-        String elementId = (String) single("MATCH (n:S {v: 1}) RETURN elementId(n)");
+        String e1 = (String) single("MATCH (n:S {v: 1}) RETURN elementId(n)");
+        String e3 = (String) single("MATCH (n:S {v: 3}) RETURN elementId(n)");
+        String rel = (String) single("MATCH ()-[r:T]->() RETURN elementId(r)");
+        graph.nodeScans = 0;
         assertThat(run("MATCH (n)-[:T]->(m) WHERE id(n) = $id RETURN m.v", Map.of("id", id)).rows()).containsExactly(List.of(2L));
-        assertThat(run("MATCH (n) WHERE elementId(n) = $e RETURN n.v", Map.of("e", elementId)).rows()).containsExactly(List.of(1L));
-        assertThat(run("MATCH (n) WHERE id(n) = $id RETURN n", Map.of("id", 12345)).rows()).isEmpty();
-        assertThat(run("MATCH (n) WHERE elementId(n) = 'nope' RETURN n", Map.of()).rows()).isEmpty();
+        assertThat(run("MATCH (n) WHERE id(n) = $id RETURN n.v", Map.of("id", (double) id)).rows()).containsExactly(List.of(1L));
+        assertThat(run("MATCH (n) WHERE elementId(n) = $e RETURN n.v", Map.of("e", e1)).rows()).containsExactly(List.of(1L));
+        assertThat(run("MATCH (n) WHERE $e = elementId(n) RETURN n.v", Map.of("e", e3)).rows()).containsExactly(List.of(3L));
+        assertThat(run("MATCH (n) WHERE elementId(n) IN $es RETURN n.v ORDER BY n.v",
+                Map.of("es", Arrays.asList(e3, e1, e1, "nope", 7L, null))).rows()).containsExactly(List.of(1L), List.of(3L));
+        assertThat(run("MATCH (n) WHERE id(n) IN [$id, 12345] RETURN n.v", Map.of("id", id)).rows()).containsExactly(List.of(1L));
+        assertThat(run("MATCH (a)-[r]->(b) WHERE elementId(r) = $r RETURN a.v, b.v", Map.of("r", rel)).rows())
+                .containsExactly(List.of(1L, 2L));
+        assertThat(run("MATCH (a)<-[r]-(b) WHERE elementId(r) = $r RETURN a.v, b.v", Map.of("r", rel)).rows())
+                .containsExactly(List.of(2L, 1L));
+        assertThat(run("MATCH (a)-[r]-(b) WHERE elementId(r) IN [$r] RETURN a.v, b.v ORDER BY a.v", Map.of("r", rel)).rows())
+                .containsExactly(List.of(1L, 2L), List.of(2L, 1L));
+        assertThat(run("MATCH (a)-[r]->(b:S) WHERE elementId(r) = $r RETURN b.v", Map.of("r", rel)).rows()).containsExactly(List.of(2L));
+        assertThat(graph.nodeScans).as("node scans by the seeks above").isZero();
+    }
+
+    @Test
+    void idLookupsFindNothingForValuesThatCompareUnequal() {
+        run("CREATE (:S {v: 1})-[:T]->(:S {v: 2})");
+        long id = (Long) single("MATCH (n:S {v: 1}) RETURN id(n)");
+        String e = (String) single("MATCH (n:S {v: 1}) RETURN elementId(n)");
+        String rel = (String) single("MATCH ()-[r:T]->() RETURN elementId(r)");
+        String otherDatabase = "4:another-database:" + id;
+        for (Object wrong : Arrays.asList(String.valueOf(id), 12345L, otherDatabase, rel, e.replace(":" + id, ":0" + id), "nope")) {
+            String query = wrong instanceof Long ? "MATCH (n) WHERE id(n) = $x RETURN n" : "MATCH (n) WHERE elementId(n) = $x RETURN n";
+            assertThat(run(query, Map.of("x", wrong)).rows()).as("%s with %s", query, wrong).isEmpty();
+            // the same comparison without a seek (OR defeats it) agrees
+            assertThat(run(query.replace("RETURN", "OR false RETURN"), Map.of("x", wrong)).rows()).isEmpty();
+        }
+        assertThat(run("MATCH (n) WHERE id(n) = $x RETURN n", Map.of("x", e)).rows()).isEmpty();
+        assertThat(run("MATCH (n) WHERE elementId(n) = $x RETURN n", Map.of("x", id)).rows()).isEmpty();
+        assertThat(run("MATCH ()-[r]->() WHERE elementId(r) = $x RETURN r", Map.of("x", e)).rows()).isEmpty();
+        assertThat(run("MATCH (n) WHERE elementId(n) IN $x RETURN n", java.util.Collections.singletonMap("x", null)).rows()).isEmpty();
     }
 
     @Test
@@ -265,7 +313,7 @@ class CypherEngineTest {
 
     @Test
     void durations() {
-        assertThat(single("RETURN duration('P1Y2M3DT4H5M6.5S')")).isEqualTo(new CypherDuration(14, 3, 14706, 500_000_000));
+        assertThat(single("RETURN duration('P1Y2M3DT4H5M6.5S')")).isEqualTo(new IsoDuration(14, 3, 14706, 500_000_000));
         assertThat(single("RETURN toString(duration({days: 1, hours: 36}))")).isEqualTo("P1DT36H");
         assertThat(single("RETURN toString(duration('PT0S'))")).isEqualTo("PT0S");
         assertThat(single("RETURN toString(-duration('PT5H10M32.142S'))")).isEqualTo("PT-5H-10M-32.142S");
@@ -281,6 +329,22 @@ class CypherEngineTest {
         assertThat(single("RETURN datetime() > datetime() - duration('PT1S')")).isEqualTo(true);
         assertThat(single("RETURN duration('P1D') < duration('P2D')")).isNull();
         assertThat(error("RETURN duration('P1X')").statusCode()).isEqualTo("Neo.ClientError.Statement.ArgumentError");
+    }
+
+    @Test
+    void durationsCrossTheBoundaryAsIsoDurationsBothWays() {
+        IsoDuration d = new IsoDuration(14, 3, 3_600, 500);
+        assertThat(run("RETURN $d", Map.of("d", d)).rows()).containsExactly(List.of(d));
+        assertThat(run("RETURN $d + duration('P1D'), toString($d), $d.months", Map.of("d", d)).rows())
+                .containsExactly(List.of(new IsoDuration(14, 4, 3_600, 500), "P1Y2M3DT1H0.0000005S", 14L));
+        assertThat(run("RETURN $d, toString($d)", Map.of("d", java.time.Duration.ofHours(2).plusNanos(7))).rows())
+                .containsExactly(List.of(new IsoDuration(0, 0, 7_200, 7), "PT2H0.000000007S"));
+        assertThat(run("RETURN $d", Map.of("d", java.time.Period.of(1, 2, 3))).rows()).containsExactly(List.of(new IsoDuration(14, 3, 0, 0)));
+        assertThat(run("RETURN date('2020-01-31') + $d", Map.of("d", new IsoDuration(1, 0, 0, 0))).rows())
+                .containsExactly(List.of(java.time.LocalDate.of(2020, 2, 29)));
+        // nested in lists and maps, and negative (nanoseconds stay 0..999,999,999, the sign is in seconds)
+        assertThat(single("RETURN [duration('PT1S'), {d: -duration('PT0.5S')}]"))
+                .isEqualTo(List.of(new IsoDuration(0, 0, 1, 0), Map.of("d", new IsoDuration(0, 0, -1, 500_000_000))));
     }
 
     @Test

@@ -159,8 +159,14 @@ abstract class TckRunner {
               label expressions beyond `:A:B`/`:A&B`, multiple statements per request.
             - **Temporal values** work in expressions (`datetime()`, `date('2020-01-01')`, field access, ordering,
               `duration(...)`, temporal ± duration, `duration.between`), but the graph contract stores primitives
-              only, so temporal and duration *property* values are stored as ISO-8601 strings for now.
-            - `elementId(x)` returns the entity id as a decimal string.
+              only, so temporal and duration *property* values are stored as ISO-8601 strings for now. Over Bolt they
+              travel both ways, as parameters and results, durations included (Bolt's Duration structure; a
+              `java.time.Duration` or `Period` parameter is a duration).
+            - `elementId(x)` returns Neo4j 5's form, `4:<database id>:<id>` for nodes and `5:<database id>:<id>` for
+              relationships, the same string Bolt puts into node, relationship and path structures; the database id is
+              the database's lineage id, shared by a replica and its upstream (`docs/design/element-ids.md`).
+              `WHERE id(n) = x`, `WHERE elementId(n) = x` and their `IN list` forms are seeks, as is `elementId(r) = x`
+              on a pattern's first relationship.
             - `timestamp()` and the statement clock of `datetime()`/`date()` are fixed once per query;
               `randomUUID()` is evaluated per call. All run on the leader and the change set records the results.
             - Parse nesting is capped at 500 levels and queries at 1 MiB; queries stop with

@@ -23,7 +23,8 @@ import java.util.stream.Stream;
 /**
  * In-memory graph implementing the contract, for tests only. It enforces what the real store
  * enforces (no dangling relationships, uniqueness constraints, schema rule names) and counts
- * {@code nodeIdsWithProperty} calls so tests can prove index-eligible lookups are used.
+ * {@code nodeIdsWithProperty} calls so tests can prove index-eligible lookups are used, and node
+ * scans ({@code allNodeIds}, {@code nodeIdsWithLabel}) so they can prove seeks are.
  */
 final class TestGraph implements GraphWriter {
     private final TreeMap<Long, NodeRecord> nodes = new TreeMap<>();
@@ -32,6 +33,7 @@ final class TestGraph implements GraphWriter {
     private long nextNode;
     private long nextRel;
     int propertyLookups;
+    int nodeScans;
 
     @Override
     public Optional<NodeRecord> node(long id) {
@@ -45,11 +47,13 @@ final class TestGraph implements GraphWriter {
 
     @Override
     public Stream<Long> allNodeIds() {
+        nodeScans++;
         return new ArrayList<>(nodes.keySet()).stream();
     }
 
     @Override
     public Stream<Long> nodeIdsWithLabel(String label) {
+        nodeScans++;
         return nodes.values().stream().filter(n -> n.labels().contains(label)).map(NodeRecord::id).toList().stream();
     }
 
