@@ -7,6 +7,7 @@ import io.ccdr.metrics.ReplicaMetricsSource;
 import io.ccdr.metrics.StreamState;
 import io.ccdr.node.CcdrServer;
 import io.ccdr.node.config.HostPort;
+import io.ccdr.node.dbms.ClusterErrors;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.dbms.ReplicationStatus;
 import io.ccdr.node.graph.GraphException;
@@ -32,8 +33,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Keeps one replica database following its upstream, on whichever member leads the replica's Raft
  * group: subscribes to the upstream's transaction stream from the replica's last txId and chain
- * hash, proposes each received batch to the replica's group (every member verifies the chain as it
- * applies), and falls back to a store copy when the upstream no longer has the transactions.
+ * hash, hands what it receives to a {@link ReplicationPipeline} that coalesces it into the
+ * replica's group (every member verifies the chain as it applies), and falls back to a store copy
+ * when the upstream no longer has the transactions.
  *
  * <p>Only the leader pulls, so a replica group never has two writers of its history; a member that
  * loses leadership stops its subscription at the next {@link #tick}. A break in the chain stops
@@ -56,6 +58,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     // guarded by this
     private boolean running;
     private TransactionStreamClient client;
+    private ReplicationPipeline pipeline; // the current (or last) subscription's path into the group
     private boolean copying; // a store copy or an anchoring baseline is being proposed
     private boolean copied; // a store copy completed during this leadership
     private boolean anchored; // this leadership has proposed its anchoring baseline
@@ -172,10 +175,14 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     }
 
     private void subscribe() {
+        if (pipeline != null && pipeline.inFlight() > 0) {
+            return; // the last subscription's entries are still settling: start from the group's position once they have
+        }
         TransactionStreamClient c = new TransactionStreamClient(addresses, server.clusterTls(), settings);
         client = c;
+        pipeline = new ReplicationPipeline(db.name(), db::proposeReplicationAsync, ReplicationPipeline.Limits.defaults(), new Applied(c));
         state = StreamState.DISCONNECTED;
-        c.subscribe(upstream.database(), db.lastCommittedTxId() + 1, db.state().chainHash(), new Listener(c));
+        c.subscribe(upstream.database(), db.lastCommittedTxId() + 1, db.state().chainHash(), new Listener(c, pipeline));
     }
 
     private void stop() {
@@ -193,6 +200,9 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
     private void closeClient() {
         TransactionStreamClient c = client;
         client = null;
+        if (pipeline != null) {
+            pipeline.close();
+        }
         if (c != null) {
             worker.execute(c::close); // never close it on its own control thread
         }
@@ -200,8 +210,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
 
     private synchronized void clientEnded(TransactionStreamClient c, Duration retryIn) {
         if (client == c) {
-            client = null;
-            worker.execute(c::close);
+            closeClient();
             retryAtNanos = System.nanoTime() + retryIn.toNanos();
         }
     }
@@ -345,12 +354,42 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
         }
     }
 
+    /** What the group made of one subscription's entries. */
+    private final class Applied implements ReplicationPipeline.Outcome {
+        private final TransactionStreamClient owner;
+
+        Applied(TransactionStreamClient owner) {
+            this.owner = owner;
+        }
+
+        @Override
+        public void applied(long lastTxId) {
+            tracker.onApplied(lastTxId);
+            estimator.observe(lastTxId, System.nanoTime());
+        }
+
+        @Override
+        public void stopped(GraphException why) {
+            if (LINEAGE_MISMATCH.equals(why.statusCode())) {
+                markBroken(why.getMessage());
+            } else if (REPLICATION_GAP.equals(why.statusCode()) || ClusterErrors.NOT_A_LEADER.equals(why.statusCode())) {
+                clientEnded(owner, Duration.ZERO); // resubscribe from the group's own position (if still the leader)
+            } else {
+                LOG.warn("replica '{}': an entry was not applied ({}: {}); resubscribing from txId {}", db.name(), why.statusCode(),
+                        why.getMessage(), db.lastCommittedTxId() + 1);
+                clientEnded(owner, RETRY_AFTER_ERROR);
+            }
+        }
+    }
+
     /** The stream's events for one client; events of a replaced client are ignored. */
     private final class Listener implements TransactionStreamClient.Listener {
         private final TransactionStreamClient owner;
+        private final ReplicationPipeline pipeline;
 
-        Listener(TransactionStreamClient owner) {
+        Listener(TransactionStreamClient owner, ReplicationPipeline pipeline) {
             this.owner = owner;
+            this.pipeline = pipeline;
         }
 
         private boolean current() {
@@ -358,7 +397,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
         }
 
         @Override
-        public void onBatch(List<TransactionRecord> batch) {
+        public void onBatch(List<TransactionRecord> batch) throws InterruptedException {
             if (!current()) {
                 throw new IllegalStateException("subscription replaced");
             }
@@ -374,18 +413,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
             if (m != null) {
                 m.recordReceived(bytes, batch.size());
             }
-            try {
-                long at = db.proposeReplication(new ReplicationEntry.Transactions(batch));
-                t.onApplied(at);
-                estimator.observe(at, System.nanoTime());
-            } catch (GraphException e) {
-                if (LINEAGE_MISMATCH.equals(e.statusCode())) {
-                    markBroken(e.getMessage());
-                } else if (REPLICATION_GAP.equals(e.statusCode())) {
-                    clientEnded(owner, Duration.ZERO); // resubscribe from the group's own position
-                }
-                throw e; // not accepted: a resubscription offers it again (or the client is closed)
-            }
+            pipeline.offer(batch); // returns once queued: reading goes on while earlier entries are in Raft
         }
 
         @Override

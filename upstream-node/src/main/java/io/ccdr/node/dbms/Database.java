@@ -389,31 +389,51 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
      *                        or the code the state machine answered (e.g. LineageMismatch)
      */
     public long proposeReplication(ReplicationEntry entry) {
-        RaftServer.Division d = requireDivision();
-        if (!d.getInfo().isLeader()) {
-            throw ClusterErrors.notALeader(name, leaderHint());
-        }
-        RaftClientReply reply;
         try {
-            reply = raft.submitLocal(groupId, entry.encode()).get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            return proposeReplicationAsync(entry).get(writeTimeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw ClusterErrors.unavailable(name, "interrupted while replicating");
-        } catch (ExecutionException | TimeoutException e) {
-            throw ClusterErrors.unavailable(name, "replicated entry not confirmed: " + e);
+        } catch (TimeoutException e) {
+            throw ClusterErrors.unavailable(name, "replicated entry not confirmed within " + writeTimeout.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof GraphException g ? g : ClusterErrors.unavailable(name, "replicated entry not confirmed: " + e.getCause());
         }
-        if (!reply.isSuccess()) {
-            if (reply.getNotLeaderException() != null) {
-                throw ClusterErrors.notALeader(name, leaderHint());
+    }
+
+    /**
+     * Proposes an entry of a replica's history without waiting: completes with the database's last
+     * txId once the entry is applied here, or exceptionally with a {@link GraphException} as
+     * {@link #proposeReplication} throws it. Entries proposed one after another from one thread are
+     * appended, and applied, in that order.
+     */
+    public CompletableFuture<Long> proposeReplicationAsync(ReplicationEntry entry) {
+        RaftServer.Division d;
+        try {
+            d = requireDivision();
+        } catch (GraphException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (!d.getInfo().isLeader()) {
+            return CompletableFuture.failedFuture(ClusterErrors.notALeader(name, leaderHint()));
+        }
+        return raft.submitLocal(groupId, entry.encode()).handle((reply, error) -> {
+            if (error != null) {
+                throw ClusterErrors.unavailable(name, "replicated entry not confirmed: " + error);
             }
-            throw ClusterErrors.unavailable(name, "replicated entry refused by Raft: " + reply.getException());
-        }
-        String answer = reply.getMessage().getContent().toStringUtf8();
-        if (answer.startsWith("OK ")) {
-            return Long.parseLong(answer.substring(3).trim());
-        }
-        String[] parts = answer.split(" ", 3);
-        throw new GraphException(parts.length > 1 ? parts[1] : "Neo.DatabaseError.General.UnknownError", parts.length > 2 ? parts[2] : answer);
+            if (!reply.isSuccess()) {
+                if (reply.getNotLeaderException() != null) {
+                    throw ClusterErrors.notALeader(name, leaderHint());
+                }
+                throw ClusterErrors.unavailable(name, "replicated entry refused by Raft: " + reply.getException());
+            }
+            String answer = reply.getMessage().getContent().toStringUtf8();
+            if (answer.startsWith("OK ")) {
+                return Long.parseLong(answer.substring(3).trim());
+            }
+            String[] parts = answer.split(" ", 3);
+            throw new GraphException(parts.length > 1 ? parts[1] : "Neo.DatabaseError.General.UnknownError", parts.length > 2 ? parts[2] : answer);
+        });
     }
 
     private volatile Supplier<ReplicationStatus> replication;

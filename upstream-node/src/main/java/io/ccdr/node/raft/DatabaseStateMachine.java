@@ -167,6 +167,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         LOG.info("database {} installed snapshot at raft index {} (txId {})", databaseName, latest.index(), store.state().lastTxId());
         Lifecycles.resume(this);
         signalProgress();
+        store.publishCommits();
     }
 
     @Override
@@ -243,6 +244,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         advanceApplied(term, index);
         lastAppliedTerm = term;
         signalProgress();
+        s.publishCommits();
         return CompletableFuture.completedFuture(Message.EMPTY);
     }
 
@@ -283,6 +285,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         advanceApplied(term, index);
         lastAppliedTerm = term;
         signalProgress();
+        s.publishCommits();
     }
 
     // ---- secondaries: the same store and apply rules, fed by the transaction stream instead of Raft ----

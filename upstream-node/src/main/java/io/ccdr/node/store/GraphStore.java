@@ -79,6 +79,7 @@ public final class GraphStore implements AutoCloseable {
     private volatile StoreState state;
     private volatile List<IndexDescriptor> schema = List.of();
     private volatile long logBytes;
+    private final java.util.concurrent.CopyOnWriteArrayList<Runnable> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private GraphStore(Path dir) {
         this.dir = dir;
@@ -191,6 +192,31 @@ public final class GraphStore implements AutoCloseable {
 
     void releaseView(long stamp) {
         lifecycle.unlockRead(stamp);
+    }
+
+    /**
+     * Runs {@code listener} whenever newly committed transactions have become visible, once per
+     * applied Raft entry (not per transaction, so a reader woken by it finds the whole entry), on
+     * the applying thread: it must only hand work off, never block. How the transaction stream
+     * pushes commits to its subscribers.
+     */
+    public void addCommitListener(Runnable listener) {
+        commitListeners.add(listener);
+    }
+
+    public void removeCommitListener(Runnable listener) {
+        commitListeners.remove(listener);
+    }
+
+    /** Called by the applier after each entry (and after the store was replaced): tells the commit listeners. */
+    public void publishCommits() {
+        for (Runnable l : commitListeners) {
+            try {
+                l.run();
+            } catch (RuntimeException e) {
+                LOG.warn("commit listener of store {} failed: {}", dir, e.toString());
+            }
+        }
     }
 
     /** Records a Raft entry that carries no transaction (so replay can skip it next time). */

@@ -40,10 +40,11 @@ import java.util.function.Function;
  *
  * <p>Threads: the event loop only parses the request; all store reads and writes to the channel
  * happen on a small shared executor, one subscription at a time (a subscription never runs on two
- * threads at once), so a slow store read never stalls other connections. New commits are noticed
- * by a ticker that compares each idle subscription's position with the store's last txId every
- * {@link Settings#pollInterval()} (a volatile read), which bounds push latency without a thread
- * per subscriber.
+ * threads at once), so a slow store read never stalls other connections. New commits are pushed:
+ * the store wakes every streaming subscription once per applied Raft entry, and a woken
+ * subscription sends everything committed since its position, up to the batch limits. A ticker
+ * every {@link Settings#pollInterval()} remains as the safety net (and drives heartbeats and the
+ * catch-up grace of a subscription from ahead of this member).
  *
  * <p>Back-pressure: frames are written as buffers, so Netty counts their real size against the
  * channel's write-buffer high-water mark; a subscription stops reading the log while its channel
@@ -57,7 +58,7 @@ public final class TransactionStreamService implements AutoCloseable {
      * @param maxBatchRecords   records per TX_BATCH at most
      * @param maxBatchBytes     change-set bytes per TX_BATCH at most (a single larger record is sent alone)
      * @param heartbeatInterval a HEARTBEAT at least this often while the channel is writable
-     * @param pollInterval      how often an idle subscription looks for new commits
+     * @param pollInterval      how often the ticker looks at every subscription (a safety net: commits are pushed)
      * @param catchUpGrace      how long a subscription from beyond this member's last txId waits for
      *                          this member to catch up before it is refused as a lineage mismatch
      * @param storeCopyChunkBytes bytes of file data per STORE_COPY_CHUNK
@@ -71,7 +72,7 @@ public final class TransactionStreamService implements AutoCloseable {
         }
 
         public static Settings defaults() {
-            return new Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5), Duration.ofSeconds(3), 1 << 20);
+            return new Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofSeconds(3), 1 << 20);
         }
     }
 
@@ -394,6 +395,8 @@ public final class TransactionStreamService implements AutoCloseable {
         volatile GraphStore store;
         volatile long lastHeartbeatNanos;
         boolean heartbeatSinceCaughtUp;
+        /** Registered with the store while streaming: a commit wakes this subscription. */
+        final Runnable commitPublished = this::onCommit;
 
         Subscription(Channel channel, StreamMessages.Subscribe request) {
             this.channel = channel;
@@ -404,6 +407,12 @@ public final class TransactionStreamService implements AutoCloseable {
         SubscriptionInfo info() {
             return new SubscriptionInfo(request.database(), String.valueOf(channel.remoteAddress()), nextTxId, recordsSent,
                     channel.isWritable(), channel.unsafe().outboundBuffer() == null ? 0 : channel.unsafe().outboundBuffer().totalPendingWriteBytes());
+        }
+
+        private void onCommit() {
+            if (phase == Phase.STREAMING && channel.isWritable()) {
+                kick();
+            }
         }
 
         /** Called by the ticker: is there something to do that no other event will trigger? */
@@ -528,6 +537,7 @@ public final class TransactionStreamService implements AutoCloseable {
             }
             store = s;
             phase = Phase.STREAMING;
+            s.addCommitListener(commitPublished);
             LOG.debug("transaction stream of {} to {} from txId {}", request.database(), channel.remoteAddress(), from);
             pump();
         }
@@ -610,9 +620,17 @@ public final class TransactionStreamService implements AutoCloseable {
 
         /** Sends a final frame and closes the connection once it is written. */
         private void finish(Frame last) {
+            end();
+            channel.writeAndFlush(StreamMessages.wire(last)).addListener(ChannelFutureListener.CLOSE);
+        }
+
+        private void end() {
             phase = Phase.DONE;
             subscriptions.remove(this);
-            channel.writeAndFlush(StreamMessages.wire(last)).addListener(ChannelFutureListener.CLOSE);
+            GraphStore s = store;
+            if (s != null) {
+                s.removeCommitListener(commitPublished);
+            }
         }
 
         @Override
@@ -624,8 +642,7 @@ public final class TransactionStreamService implements AutoCloseable {
 
         @Override
         public void closed() {
-            phase = Phase.DONE;
-            subscriptions.remove(this);
+            end();
         }
     }
 }

@@ -74,6 +74,7 @@ class TransactionStreamTest {
                 List.of(new ChangeSet.CreateNode(id, Set.of("T"), Map.of("p", "x".repeat(payloadBytes)))));
         ApplyOutcome o = store.apply(1, ++raftIndex, ChangeSetCodec.encode(cs));
         assertThat(o).isInstanceOf(ApplyOutcome.Committed.class);
+        store.publishCommits(); // as the state machine does after each entry
         return store.transactions(store.state().lastTxId(), 1).get(0);
     }
 
@@ -144,6 +145,25 @@ class TransactionStreamTest {
         assertThat(l.errors).isEmpty();
         assertThat(l.disconnects).isEmpty();
         assertThat(services.get(0).subscriptions()).singleElement().satisfies(s -> assertThat(s.nextTxId()).isEqualTo(1202));
+    }
+
+    @Test
+    void aCommitIsPushedToTheSubscriberWithoutWaitingForThePoll() throws Exception {
+        commitMany(3, 20);
+        // a ticker that never runs during the test: only the commit's own signal can deliver it
+        HostPort port = startServer(new TransactionStreamService.Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofHours(1),
+                Duration.ofSeconds(3), 1 << 20), null);
+        RecordingListener l = new RecordingListener();
+        client(List.of(port), null).subscribe("db", 1, ChainHash.genesis(), l);
+        eventually(WAIT, "the backlog streamed", () -> l.records.size() == 3);
+        for (int i = 0; i < 20; i++) {
+            int expected = l.records.size() + 1;
+            long before = System.nanoTime();
+            commit(10);
+            eventually(WAIT, "commit " + expected + " pushed", () -> l.records.size() == expected);
+            assertThat((l.lastBatchNanos.get() - before) / 1_000_000).as("commit-to-delivery in ms with no poll").isLessThan(1_000);
+        }
+        assertThat(l.errors).isEmpty();
     }
 
     @Test
