@@ -15,10 +15,11 @@ final class RecordCodec {
     }
 
     static byte[] encodeNode(StoredNode n) {
-        BinaryWriter w = new BinaryWriter(32);
+        BinaryWriter w = new BinaryWriter(64 + 32 * n.properties().size());
         w.writeLong(n.version());
         w.writeVarInt(n.labels().size());
-        for (String l : new TreeSet<>(n.labels())) {
+        Iterable<String> labels = n.labels().size() <= 1 || n.labels() instanceof java.util.SortedSet<?> ? n.labels() : new TreeSet<>(n.labels());
+        for (String l : labels) {
             w.writeString(l);
         }
         w.writeProperties(n.properties());

@@ -176,6 +176,21 @@ public final class TransactionState implements GraphWriter {
         return r;
     }
 
+    /** Records an operation for the change set; replaying a change set (validating) has no change set to build. */
+    private void record(java.util.function.Supplier<Op> op) {
+        if (!validating) {
+            ops.add(op.get());
+        }
+    }
+
+    /**
+     * Property values as stored. A change set being replayed was normalised by the leader that built
+     * it, so its values are taken as they are.
+     */
+    private Map<String, Object> normalised(Map<String, Object> properties) {
+        return validating ? properties : normalise(properties);
+    }
+
     private static Map<String, Object> normalise(Map<String, Object> properties) {
         Map<String, Object> out = new HashMap<>(properties.size() * 2);
         properties.forEach((k, v) -> {
@@ -200,9 +215,9 @@ public final class TransactionState implements GraphWriter {
         if (loadNode(id) != null) {
             throw new GraphException(OUTDATED, "node id " + id + " is already in use; retry");
         }
-        Map<String, Object> props = normalise(properties);
+        Map<String, Object> props = normalised(properties);
         nodesAfter.put(id, new StoredNode(id, 0, new TreeSet<>(labels), props));
-        ops.add(new CreateNode(id, labels, props));
+        record(() -> new CreateNode(id, labels, props));
     }
 
     @Override
@@ -218,9 +233,9 @@ public final class TransactionState implements GraphWriter {
         if (loadRel(id) != null) {
             throw new GraphException(OUTDATED, "relationship id " + id + " is already in use; retry");
         }
-        Map<String, Object> props = normalise(properties);
+        Map<String, Object> props = normalised(properties);
         relsAfter.put(id, new StoredRelationship(id, 0, type, startNode, endNode, props));
-        ops.add(new CreateRelationship(id, type, startNode, endNode, props));
+        record(() -> new CreateRelationship(id, type, startNode, endNode, props));
     }
 
     @Override
@@ -234,7 +249,7 @@ public final class TransactionState implements GraphWriter {
             props.put(key, v);
         }
         nodesAfter.put(nodeId, new StoredNode(nodeId, n.version(), n.labels(), props));
-        ops.add(new SetNodeProperty(nodeId, key, v));
+        record(() -> new SetNodeProperty(nodeId, key, v));
     }
 
     @Override
@@ -243,7 +258,7 @@ public final class TransactionState implements GraphWriter {
         Set<String> labels = new TreeSet<>(n.labels());
         labels.add(label);
         nodesAfter.put(nodeId, new StoredNode(nodeId, n.version(), labels, n.properties()));
-        ops.add(new AddLabel(nodeId, label));
+        record(() -> new AddLabel(nodeId, label));
     }
 
     @Override
@@ -252,7 +267,7 @@ public final class TransactionState implements GraphWriter {
         Set<String> labels = new TreeSet<>(n.labels());
         labels.remove(label);
         nodesAfter.put(nodeId, new StoredNode(nodeId, n.version(), labels, n.properties()));
-        ops.add(new RemoveLabel(nodeId, label));
+        record(() -> new RemoveLabel(nodeId, label));
     }
 
     @Override
@@ -266,7 +281,7 @@ public final class TransactionState implements GraphWriter {
             props.put(key, v);
         }
         relsAfter.put(relationshipId, new StoredRelationship(relationshipId, r.version(), r.type(), r.startNode(), r.endNode(), props));
-        ops.add(new SetRelationshipProperty(relationshipId, key, v));
+        record(() -> new SetRelationshipProperty(relationshipId, key, v));
     }
 
     @Override
@@ -281,7 +296,7 @@ public final class TransactionState implements GraphWriter {
                     + ">, because it still has relationships. To delete this node, you must first delete its relationships.");
         }
         nodesAfter.put(nodeId, null);
-        ops.add(new DeleteNode(nodeId));
+        record(() -> new DeleteNode(nodeId));
     }
 
     @Override
@@ -291,7 +306,7 @@ public final class TransactionState implements GraphWriter {
         loadNode(r.startNode());
         loadNode(r.endNode());
         relsAfter.put(relationshipId, null);
-        ops.add(new DeleteRelationship(relationshipId));
+        record(() -> new DeleteRelationship(relationshipId));
     }
 
     @Override
@@ -305,7 +320,7 @@ public final class TransactionState implements GraphWriter {
         }
         schemaAfter.put(rule.name(), rule);
         schemaTouched.add(rule.name());
-        ops.add(new CreateSchemaRule(rule));
+        record(() -> new CreateSchemaRule(rule));
     }
 
     @Override
@@ -314,7 +329,7 @@ public final class TransactionState implements GraphWriter {
             throw new GraphException("Neo.ClientError.Schema.IndexDropFailed", "No index or constraint named '" + name + "' exists");
         }
         schemaTouched.add(name);
-        ops.add(new DropSchemaRule(name));
+        record(() -> new DropSchemaRule(name));
     }
 
     // ---- GraphReader (base + own writes) --------------------------------------------------

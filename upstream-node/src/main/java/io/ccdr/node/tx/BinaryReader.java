@@ -129,13 +129,19 @@ public final class BinaryReader {
         }
     }
 
+    /** An immutable map (copying it, e.g. into a change-set record, is then free). */
+    @SuppressWarnings("unchecked")
     public Map<String, Object> readProperties() {
         int n = readVarInt();
         need(2L * n);
-        Map<String, Object> map = new HashMap<>(n * 2);
+        Map.Entry<String, Object>[] entries = new Map.Entry[n];
         for (int i = 0; i < n; i++) {
-            map.put(readString(), readValue());
+            entries[i] = Map.entry(readString(), readValue());
         }
-        return map;
+        try {
+            return Map.ofEntries(entries);
+        } catch (IllegalArgumentException duplicate) {
+            throw new CorruptDataException("duplicate property key in data: " + duplicate.getMessage());
+        }
     }
 }

@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * A growable big-endian byte writer for the store and change-set formats. Maps are written with
@@ -90,21 +89,32 @@ public final class BinaryWriter {
             }
             return this;
         } else if (v instanceof Map<?, ?> map) {
-            writeByte(MAP).writeVarInt(map.size());
-            for (var e : new TreeMap<>(map).entrySet()) {
-                writeString((String) e.getKey());
-                writeValue(e.getValue());
-            }
-            return this;
+            writeByte(MAP);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> m = (Map<String, Object>) map;
+            return writeSortedEntries(m);
         }
         throw new IllegalArgumentException("cannot encode value of type " + v.getClass().getName());
     }
 
     public BinaryWriter writeProperties(Map<String, Object> properties) {
-        writeVarInt(properties.size());
-        for (var e : new TreeMap<>(properties).entrySet()) {
+        return writeSortedEntries(properties);
+    }
+
+    /** Count, then entries in key order (no sorted copy of the map: most have a handful of keys). */
+    private BinaryWriter writeSortedEntries(Map<String, Object> map) {
+        int n = map.size();
+        writeVarInt(n);
+        if (n == 1) {
+            var e = map.entrySet().iterator().next();
             writeString(e.getKey());
-            writeValue(e.getValue());
+            return writeValue(e.getValue());
+        }
+        String[] keys = map.keySet().toArray(new String[n]);
+        Arrays.sort(keys);
+        for (String k : keys) {
+            writeString(k);
+            writeValue(map.get(k));
         }
         return this;
     }

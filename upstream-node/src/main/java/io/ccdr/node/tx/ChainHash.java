@@ -1,6 +1,5 @@
 package io.ccdr.node.tx;
 
-import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -20,12 +19,19 @@ public final class ChainHash {
         return GENESIS.clone();
     }
 
+    /** One digest per thread: looking one up by name costs more than hashing a small change set. */
+    private static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(ChainHash::sha256);
+
     public static byte[] next(byte[] previous, long txId, byte[] changeSetBytes) {
-        MessageDigest sha = sha256();
+        MessageDigest sha = SHA256.get();
         sha.update(previous);
-        sha.update(ByteBuffer.allocate(Long.BYTES).putLong(0, txId).array());
+        byte[] id = new byte[Long.BYTES];
+        for (int i = 0; i < Long.BYTES; i++) {
+            id[i] = (byte) (txId >>> (56 - 8 * i));
+        }
+        sha.update(id);
         sha.update(changeSetBytes);
-        return sha.digest();
+        return sha.digest(); // digest() also resets it for the next use
     }
 
     public static String hex(byte[] hash) {

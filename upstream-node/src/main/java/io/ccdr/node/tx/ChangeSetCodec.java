@@ -75,11 +75,15 @@ public final class ChangeSetCodec {
         if (n > r.remaining()) {
             throw new CorruptDataException("label count " + n + " exceeds data");
         }
-        Set<String> labels = new HashSet<>(n * 2);
+        String[] labels = new String[n];
         for (int i = 0; i < n; i++) {
-            labels.add(r.readString());
+            labels[i] = r.readString();
         }
-        return labels;
+        try {
+            return Set.of(labels); // immutable: the change-set record takes it without a copy
+        } catch (IllegalArgumentException duplicate) {
+            throw new CorruptDataException("duplicate label in data: " + duplicate.getMessage());
+        }
     }
 
     public static ChangeSet decode(byte[] bytes) {
