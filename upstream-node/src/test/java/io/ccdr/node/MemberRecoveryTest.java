@@ -63,12 +63,15 @@ class MemberRecoveryTest {
         try (EmbeddedCluster cluster = new EmbeddedCluster(dir, 3, Map.of()).start()) {
             int member = 0;
             long before = cluster.server(member).systemState().version();
-            cluster.server(member).systemStateMachine().notifyLogFailed(new IOException("No space left on device"), null);
-            eventually(Duration.ofSeconds(60), "the system group is reopened on the member", () ->
-                    cluster.server(member).systemStateMachine().applyFailure() == null);
+            var stopped = cluster.server(member).systemStateMachine();
+            stopped.notifyLogFailed(new IOException("No space left on device"), null);
+            eventually(Duration.ofSeconds(60), "the system group is reopened on the member and has a leader again", () ->
+                    cluster.server(member).systemStateMachine() != stopped && cluster.server(member).systemStateMachine().applyFailure() == null
+                            && cluster.server(member).systemHasLeader());
             assertThat(cluster.server(member).systemState().version()).as("its view never went back in time").isGreaterThanOrEqualTo(before);
-            cluster.server(1).proposeSystem(new SystemCommand.CreateDatabase("after", UUID.randomUUID().toString(), 1, 0, false, false,
-                    System.currentTimeMillis()));
+            eventually(Duration.ofSeconds(30), "a database is created through another member", () ->
+                    cluster.server(1).proposeSystem(new SystemCommand.CreateDatabase("after", UUID.randomUUID().toString(), 1, 0, true, false,
+                            System.currentTimeMillis())).ok());
             eventually(Duration.ofSeconds(30), "the reopened member sees a database created afterwards", () ->
                     cluster.server(member).systemState().databases().containsKey("after"));
         }
