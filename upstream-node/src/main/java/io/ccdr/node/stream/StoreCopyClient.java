@@ -4,24 +4,33 @@ import io.ccdr.node.config.HostPort;
 import io.ccdr.node.store.GraphStore;
 import io.ccdr.node.tx.CorruptDataException;
 import io.ccdr.tls.SslPolicy;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import javax.net.SocketFactory;
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Copies a consistent snapshot of an upstream database's store into a local directory (the
@@ -31,8 +40,9 @@ import java.util.List;
  * otherwise from scratch on the next upstream. The result opens with {@link GraphStore#open} at T,
  * and the reader then subscribes from T + 1 with the checkpoint's chain hash.
  *
- * <p>Blocking, one connection at a time: the reader's pace is the socket's pace, so back-pressure
- * is plain TCP flow control plus the server's writability check.
+ * <p>{@link #copy} blocks; underneath, one Netty connection at a time with the same TLS engine as
+ * the transaction stream (BoringSSL where it loads), read on demand: the disk's pace is the
+ * socket's pace, so back-pressure is plain TCP flow control plus the server's writability check.
  */
 public final class StoreCopyClient {
     private static final Logger LOG = LoggerFactory.getLogger(StoreCopyClient.class);
@@ -61,7 +71,7 @@ public final class StoreCopyClient {
     }
 
     private final List<HostPort> upstreams;
-    private final SocketFactory sockets;
+    private final SslPolicy tls;
     private final Duration ioTimeout;
     private final int maxAttempts;
 
@@ -75,7 +85,7 @@ public final class StoreCopyClient {
             throw new IllegalArgumentException("need at least one upstream and one attempt");
         }
         this.upstreams = List.copyOf(upstreams);
-        this.sockets = tls == null ? SocketFactory.getDefault() : tls.socketFactory();
+        this.tls = tls;
         this.ioTimeout = ioTimeout;
         this.maxAttempts = maxAttempts;
     }
@@ -86,99 +96,203 @@ public final class StoreCopyClient {
         clear(target);
         Position pos = new Position();
         IOException last = null;
-        for (int attempt = 1; attempt <= maxAttempts; attempt++) {
-            HostPort upstream = upstreams.get((attempt - 1) % upstreams.size());
-            try {
-                StreamMessages.StoreCopyBegin begin = attemptCopy(upstream, database, target, pos, progress);
-                return new Result(begin.copyId(), begin.txId(), begin.chainHash(), begin.lastCommitTimeMillis(), begin.totalBytes(), attempt);
-            } catch (StoreCopyRefusedException e) {
-                throw e;
-            } catch (IOException | CorruptDataException e) {
-                last = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
-                LOG.info("store copy of {} from {} interrupted at {} +{} ({}); attempt {} of {}", database, upstream, pos.file, pos.offset,
-                        e.toString(), attempt, maxAttempts);
-                try {
-                    Thread.sleep(Math.min(2000, 50L << Math.min(attempt, 6)));
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw new IOException("interrupted during store copy", ie);
+        EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("ccdr-store-copy-io", true));
+        try {
+            for (int attempt = 1; attempt <= maxAttempts; attempt++) {
+                HostPort upstream = upstreams.get((attempt - 1) % upstreams.size());
+                try (Connection c = new Connection(group, upstream, new StreamMessages.StoreCopyRequest(database, pos.copyId, pos.file, pos.offset))) {
+                    StreamMessages.StoreCopyBegin begin = receive(c, target, pos, progress);
+                    return new Result(begin.copyId(), begin.txId(), begin.chainHash(), begin.lastCommitTimeMillis(), begin.totalBytes(), attempt);
+                } catch (StoreCopyRefusedException e) {
+                    throw e;
+                } catch (IOException | CorruptDataException e) {
+                    last = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
+                    LOG.info("store copy of {} from {} interrupted at {} +{} ({}); attempt {} of {}", database, upstream, pos.file, pos.offset,
+                            e.toString(), attempt, maxAttempts);
+                    try {
+                        Thread.sleep(Math.min(2000, 50L << Math.min(attempt, 6)));
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw new IOException("interrupted during store copy", ie);
+                    }
+                } finally {
+                    pos.closeFile();
                 }
             }
+        } finally {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
         throw new IOException("store copy of " + database + " failed after " + maxAttempts + " attempts", last);
     }
 
-    /** Where a copy stands: which checkpoint, and how far into which file. */
+    /** Where a copy stands: which checkpoint, and how far into which file (kept open while it is written). */
     private static final class Position {
         String copyId = "";
         String file = "";
         long offset;
         long bytesDone;
+        FileChannel open;
+
+        void closeFile() throws IOException {
+            if (open != null) {
+                open.close();
+                open = null;
+            }
+        }
     }
 
-    private StreamMessages.StoreCopyBegin attemptCopy(HostPort upstream, String database, Path target, Position pos, Progress progress)
-            throws IOException {
-        try (Socket s = sockets.createSocket()) {
-            int timeout = (int) ioTimeout.toMillis();
-            s.connect(new InetSocketAddress(upstream.host(), upstream.port()), timeout);
-            s.setSoTimeout(timeout);
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(s.getOutputStream()));
-            DataInputStream in = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
-            FrameIO.write(out, new StreamMessages.StoreCopyRequest(database, pos.copyId, pos.file, pos.offset).toFrame());
-            Frame first = FrameIO.read(in);
-            failOnError(first);
-            expect(first, Frame.Type.STORE_COPY_BEGIN);
-            StreamMessages.StoreCopyBegin begin = StreamMessages.StoreCopyBegin.decode(first.payload());
-            if (!begin.copyId().equals(pos.copyId)) {
-                // a new checkpoint (first attempt, or the old one is gone): whatever we hold is from another snapshot
-                clear(target);
-                pos.copyId = begin.copyId();
-                pos.file = "";
-                pos.offset = 0;
-                pos.bytesDone = 0;
+    /**
+     * One connection's frames, handed from Netty's event loop to the copying thread. The socket is
+     * read only while fewer than {@link #MAX_QUEUED} frames wait here, so a slow disk slows the
+     * sender down through TCP instead of filling the heap.
+     */
+    private final class Connection implements AutoCloseable {
+        private static final int MAX_QUEUED = 8;
+        private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
+        private final Channel channel;
+        private volatile boolean paused;
+
+        Connection(EventLoopGroup group, HostPort to, StreamMessages.StoreCopyRequest request) throws IOException {
+            Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                    .option(ChannelOption.AUTO_READ, false)
+                    .option(ChannelOption.TCP_NODELAY, true)
+                    .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) ioTimeout.toMillis())
+                    .handler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            if (tls != null) {
+                                tls.installClient(ch.pipeline(), to.host(), to.port());
+                            }
+                            ch.pipeline().addLast(new FrameCodec());
+                            ch.pipeline().addLast(new SimpleChannelInboundHandler<Frame>() {
+                                @Override
+                                public void channelActive(ChannelHandlerContext ctx) {
+                                    ctx.writeAndFlush(request.toFrame());
+                                    ctx.read();
+                                }
+
+                                @Override
+                                protected void channelRead0(ChannelHandlerContext ctx, Frame frame) {
+                                    frames.add(frame);
+                                }
+
+                                @Override
+                                public void channelReadComplete(ChannelHandlerContext ctx) {
+                                    if (frames.size() < MAX_QUEUED) {
+                                        ctx.read();
+                                    } else {
+                                        paused = true;
+                                    }
+                                }
+
+                                @Override
+                                public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+                                    frames.add(cause);
+                                    ctx.close();
+                                }
+
+                                @Override
+                                public void channelInactive(ChannelHandlerContext ctx) {
+                                    frames.add(new ClosedChannelException());
+                                }
+                            });
+                        }
+                    });
+            ChannelFuture connect = b.connect(to.host(), to.port());
+            channel = connect.channel();
+            connect.addListener(f -> {
+                if (!f.isSuccess()) {
+                    frames.add(f.cause());
+                }
+            });
+        }
+
+        /** The next frame, or the failure that ended the connection; waits at most the I/O timeout. */
+        Frame next() throws IOException {
+            Object o;
+            try {
+                o = frames.poll(ioTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted during store copy", e);
             }
-            for (StreamMessages.CopyFile f : begin.files()) {
-                if (f.name().contains("/") || f.name().contains("\\") || f.name().startsWith(".")) {
-                    throw new StoreCopyRefusedException(StreamMessages.INVALID_REQUEST, "upstream offered an unsafe file name '" + f.name() + "'");
-                }
+            if (o == null) {
+                throw new IOException("no data from upstream for " + ioTimeout.toMillis() + " ms");
             }
-            long total = begin.totalBytes();
-            while (true) {
-                Frame f = FrameIO.read(in);
-                failOnError(f);
-                if (f.type() == Frame.Type.STORE_COPY_END) {
-                    verifySizes(target, begin);
-                    progress.onProgress(total, total);
-                    return begin;
-                }
-                expect(f, Frame.Type.STORE_COPY_CHUNK);
-                StreamMessages.StoreCopyChunk c = StreamMessages.StoreCopyChunk.decode(f.payload());
-                if (!c.intact()) {
-                    throw new IOException("chunk of " + c.file() + " at " + c.offset() + " fails its CRC32C");
-                }
-                StreamMessages.CopyFile file = begin.files().stream().filter(x -> x.name().equals(c.file())).findFirst()
-                        .orElseThrow(() -> new IOException("chunk for unknown file " + c.file()));
-                boolean sameFile = c.file().equals(pos.file);
-                long expectedOffset = sameFile ? pos.offset : 0;
-                if (c.offset() != expectedOffset || c.offset() + c.data().length > file.size()) {
-                    throw new IOException("chunk of " + c.file() + " at " + c.offset() + " (+" + c.data().length + ") does not continue at "
-                            + expectedOffset);
-                }
-                try (FileChannel ch = FileChannel.open(target.resolve(c.file()), StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
-                    ByteBuffer buf = ByteBuffer.wrap(c.data());
-                    while (buf.hasRemaining()) {
-                        ch.write(buf, c.offset() + buf.position());
-                    }
-                    if (c.offset() + c.data().length == file.size()) {
-                        ch.truncate(file.size());
-                        ch.force(true);
-                    }
-                }
-                pos.file = c.file();
-                pos.offset = c.offset() + c.data().length;
-                pos.bytesDone += c.data().length;
-                progress.onProgress(pos.bytesDone, total);
+            if (o instanceof Throwable t) {
+                throw t instanceof IOException io ? io : new IOException(TransactionStreamServer.rootMessage(t), t);
             }
+            if (paused && frames.size() < MAX_QUEUED / 2) {
+                paused = false;
+                channel.read();
+            }
+            return (Frame) o;
+        }
+
+        @Override
+        public void close() {
+            channel.close();
+        }
+    }
+
+    private StreamMessages.StoreCopyBegin receive(Connection c, Path target, Position pos, Progress progress) throws IOException {
+        Frame first = c.next();
+        failOnError(first);
+        expect(first, Frame.Type.STORE_COPY_BEGIN);
+        StreamMessages.StoreCopyBegin begin = StreamMessages.StoreCopyBegin.decode(first.payload());
+        if (!begin.copyId().equals(pos.copyId)) {
+            // a new checkpoint (first attempt, or the old one is gone): whatever we hold is from another snapshot
+            clear(target);
+            pos.copyId = begin.copyId();
+            pos.file = "";
+            pos.offset = 0;
+            pos.bytesDone = 0;
+        }
+        for (StreamMessages.CopyFile f : begin.files()) {
+            if (f.name().contains("/") || f.name().contains("\\") || f.name().startsWith(".")) {
+                throw new StoreCopyRefusedException(StreamMessages.INVALID_REQUEST, "upstream offered an unsafe file name '" + f.name() + "'");
+            }
+        }
+        long total = begin.totalBytes();
+        while (true) {
+            Frame f = c.next();
+            failOnError(f);
+            if (f.type() == Frame.Type.STORE_COPY_END) {
+                pos.closeFile();
+                verifySizes(target, begin);
+                progress.onProgress(total, total);
+                return begin;
+            }
+            expect(f, Frame.Type.STORE_COPY_CHUNK);
+            StreamMessages.StoreCopyChunk chunk = StreamMessages.StoreCopyChunk.decode(f.payload());
+            if (!chunk.intact()) {
+                throw new IOException("chunk of " + chunk.file() + " at " + chunk.offset() + " fails its CRC32C");
+            }
+            StreamMessages.CopyFile file = begin.files().stream().filter(x -> x.name().equals(chunk.file())).findFirst()
+                    .orElseThrow(() -> new IOException("chunk for unknown file " + chunk.file()));
+            boolean sameFile = chunk.file().equals(pos.file);
+            long expectedOffset = sameFile ? pos.offset : 0;
+            if (chunk.offset() != expectedOffset || chunk.offset() + chunk.length() > file.size()) {
+                throw new IOException("chunk of " + chunk.file() + " at " + chunk.offset() + " (+" + chunk.length() + ") does not continue at "
+                        + expectedOffset);
+            }
+            if (!sameFile || pos.open == null) {
+                pos.closeFile();
+                pos.open = FileChannel.open(target.resolve(chunk.file()), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            }
+            ByteBuffer data = chunk.data();
+            while (data.hasRemaining()) {
+                pos.open.write(data, chunk.offset() + data.position() - chunk.dataStart());
+            }
+            pos.file = chunk.file();
+            pos.offset = chunk.offset() + chunk.length();
+            pos.bytesDone += chunk.length();
+            if (pos.offset == file.size()) {
+                pos.open.truncate(file.size());
+                pos.open.force(true);
+                pos.closeFile();
+            }
+            progress.onProgress(pos.bytesDone, total);
         }
     }
 

@@ -11,6 +11,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,22 +139,56 @@ public final class StreamMessages {
         }
     }
 
-    /** STORE_COPY_CHUNK: string file, int64 offset, varint length + data, int64 CRC32C of data (low 32 bits). */
-    public record StoreCopyChunk(String file, long offset, byte[] data, int crc) {
-        public static Frame frame(String file, long offset, byte[] data) {
-            return new Frame(Frame.Type.STORE_COPY_CHUNK, new BinaryWriter(data.length + 64).writeString(file).writeLong(offset)
-                    .writeVarInt(data.length).writeBytes(data).writeLong(crc32c(data) & 0xFFFFFFFFL).toByteArray());
+    /**
+     * STORE_COPY_CHUNK: string file, int64 offset, varint length + data, int64 CRC32C of data (low 32
+     * bits). Decoded as a view of the frame's payload: the data is not copied again.
+     */
+    public record StoreCopyChunk(String file, long offset, byte[] payload, int dataStart, int length, int crc) {
+        /**
+         * A chunk frame with {@code length} bytes of {@code in} from {@code offset}, read straight into
+         * the frame's payload.
+         */
+        public static Frame frame(String file, long offset, int length, FileChannel in) throws IOException {
+            byte[] name = file.getBytes(StandardCharsets.UTF_8);
+            byte[] head = new BinaryWriter(name.length + 24).writeString(file).writeLong(offset).writeVarInt(length).toByteArray();
+            byte[] payload = new byte[head.length + length + 8];
+            System.arraycopy(head, 0, payload, 0, head.length);
+            ByteBuffer data = ByteBuffer.wrap(payload, head.length, length);
+            while (data.hasRemaining()) {
+                if (in.read(data, offset + data.position() - head.length) < 0) {
+                    throw new IOException("store file " + file + " is shorter than " + (offset + length) + " bytes");
+                }
+            }
+            java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+            crc.update(payload, head.length, length);
+            ByteBuffer.wrap(payload, head.length + length, 8).putLong(crc.getValue());
+            return new Frame(Frame.Type.STORE_COPY_CHUNK, payload);
         }
 
         public static StoreCopyChunk decode(byte[] payload) {
             BinaryReader r = new BinaryReader(payload);
-            StoreCopyChunk c = new StoreCopyChunk(r.readString(), r.readLong(), r.readBytes(r.readVarInt()), (int) r.readLong());
+            String file = r.readString();
+            long offset = r.readLong();
+            int length = r.readVarInt();
+            int start = payload.length - r.remaining();
+            if (length > r.remaining() - 8) {
+                throw new CorruptDataException("chunk claims " + length + " bytes of data in " + r.remaining());
+            }
+            r.skip(length);
+            int crc = (int) r.readLong();
             requireEnd(r);
-            return c;
+            return new StoreCopyChunk(file, offset, payload, start, length, crc);
+        }
+
+        /** The chunk's data (a view of the payload). */
+        public ByteBuffer data() {
+            return ByteBuffer.wrap(payload, dataStart, length);
         }
 
         public boolean intact() {
-            return crc32c(data) == crc;
+            java.util.zip.CRC32C c = new java.util.zip.CRC32C();
+            c.update(payload, dataStart, length);
+            return (int) c.getValue() == crc;
         }
     }
 

@@ -248,6 +248,9 @@ public final class TransactionStreamService implements AutoCloseable {
         int fileIndex;
         long offset;
         volatile boolean done;
+        /** The checkpoint file being sent, kept open between chunks. */
+        private FileChannel openFile;
+        private String openName;
 
         CopySession(Channel channel, StreamMessages.StoreCopyRequest request) {
             this.channel = channel;
@@ -271,6 +274,9 @@ public final class TransactionStreamService implements AutoCloseable {
                 try {
                     if (!done) {
                         step();
+                    }
+                    if (done) {
+                        closeFile(); // files are only touched on this thread
                     }
                 } catch (IOException | RuntimeException e) {
                     LOG.warn("store copy of {} to {} failed: {}", request.database(), channel.remoteAddress(), e.toString());
@@ -298,17 +304,10 @@ public final class TransactionStreamService implements AutoCloseable {
                     offset = 0;
                     continue;
                 }
-                byte[] data = new byte[(int) Math.min(chunk, f.size() - offset)];
-                try (FileChannel in = FileChannel.open(checkpoint.dir.resolve("checkpoint").resolve(f.name()), StandardOpenOption.READ)) {
-                    ByteBuffer buf = ByteBuffer.wrap(data);
-                    while (buf.hasRemaining()) {
-                        if (in.read(buf, offset + buf.position()) < 0) {
-                            throw new IOException("checkpoint file " + f.name() + " is shorter than " + f.size() + " bytes");
-                        }
-                    }
-                }
-                channel.writeAndFlush(StreamMessages.wire(StreamMessages.StoreCopyChunk.frame(f.name(), offset, data)), channel.voidPromise());
-                offset += data.length;
+                int length = (int) Math.min(chunk, f.size() - offset);
+                channel.writeAndFlush(StreamMessages.wire(StreamMessages.StoreCopyChunk.frame(f.name(), offset, length, file(f.name()))),
+                        channel.voidPromise());
+                offset += length;
                 if (offset >= f.size()) {
                     fileIndex++;
                     offset = 0;
@@ -318,6 +317,27 @@ public final class TransactionStreamService implements AutoCloseable {
                 finish(new Frame(Frame.Type.STORE_COPY_END, new io.ccdr.node.tx.BinaryWriter(48).writeString(checkpoint.id).toByteArray()));
             }
             // otherwise not writable: channelWritabilityChanged kicks us again
+        }
+
+        private FileChannel file(String name) throws IOException {
+            if (!name.equals(openName)) {
+                closeFile();
+                openFile = FileChannel.open(checkpoint.dir.resolve("checkpoint").resolve(name), StandardOpenOption.READ);
+                openName = name;
+            }
+            return openFile;
+        }
+
+        private void closeFile() {
+            if (openFile != null) {
+                try {
+                    openFile.close();
+                } catch (IOException e) {
+                    LOG.debug("closing {} failed: {}", openName, e.toString());
+                }
+                openFile = null;
+                openName = null;
+            }
         }
 
         /** Finds or makes the checkpoint and positions the session; false when it already answered. */
@@ -379,6 +399,7 @@ public final class TransactionStreamService implements AutoCloseable {
         public void closed() {
             done = true;
             release();
+            kick(); // closes the open file on the session's thread
         }
     }
 

@@ -68,6 +68,12 @@ public final class BinaryReader {
         throw new CorruptDataException("malformed varint at offset " + pos);
     }
 
+    /** Moves past {@code n} bytes (a caller that reads them in place). */
+    public void skip(int n) {
+        need(n);
+        pos += n;
+    }
+
     public byte[] readBytes(int n) {
         need(n);
         byte[] out = new byte[n];
