@@ -80,7 +80,9 @@ final class ReplicaBench {
     record Diagnostics(double applyStepsPerSecond, double transactionsPerStep, long maxQueuedBytes, double notWritableFraction) {
     }
 
-    LagResult lag(Duration warmup, Duration maxDuration, double fraction, Duration lagWarmup, Duration duration) throws Exception {
+    /** Paces the upstream at {@code rate} tx/s when given, else at {@code fraction} of the maximum measured first. */
+    LagResult lag(Duration warmup, Duration maxDuration, double fraction, java.util.OptionalDouble rate, Duration lagWarmup, Duration duration)
+            throws Exception {
         return withRig(setup.replicaServers(), rig -> {
             seedAndCreate(rig, false);
             if (!warmup.isZero()) {
@@ -92,7 +94,7 @@ final class ReplicaBench {
             rig.awaitReplicaAt(rig.upstreamLeader().lastCommittedTxId(), DRAIN); // start the paced phase from a caught-up replica
             out.flush();
 
-            double target = max * fraction;
+            double target = rate.orElse(max * fraction);
             long total = (long) Math.ceil(target * (lagWarmup.toNanos() + duration.toNanos()) / 1e9);
             Database up = rig.upstreamLeader();
             Database rep = rig.replicaLeader();

@@ -54,6 +54,10 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
     @Option(names = "--load", defaultValue = "0.5", description = "lag: paced load as a fraction of the measured maximum (default ${DEFAULT-VALUE})")
     double load;
 
+    @Option(names = "--rate", description = "lag: paced upstream load in transactions per second (instead of --load x the maximum, "
+            + "which is still measured and printed)")
+    Double rate;
+
     @Option(names = "--lag-warmup", defaultValue = "5", description = "lag: seconds of paced load before lag is recorded (default ${DEFAULT-VALUE})")
     double lagWarmupSeconds;
 
@@ -83,7 +87,7 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (load <= 0 || load > 1 || transactions < 1 || storeMb < 1 || valueBytes < 1 || batch < 1 || runs < 1 || durationSeconds <= 0
+        if (load <= 0 || load > 1 || (rate != null && rate <= 0) || transactions < 1 || storeMb < 1 || valueBytes < 1 || batch < 1 || runs < 1 || durationSeconds <= 0
                 || lagWarmupSeconds < 0 || maxSeconds < 1 || warmupSeconds < 0 || copyWarmups < 0) {
             throw new ParameterException(spec.commandLine(), "--load must be in (0, 1]; --duration, --max-duration, --transactions, --store-mb, "
                     + "--value-bytes, --batch and --runs must be positive; --warmup, --lag-warmup and --copy-warmup must not be negative");
@@ -98,9 +102,11 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
         switch (mode) {
             case lag -> {
                 ReplicaBench.LagResult r = bench.lag(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(maxSeconds), load,
-                        seconds(lagWarmupSeconds), seconds(durationSeconds));
+                        rate == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(rate), seconds(lagWarmupSeconds),
+                        seconds(durationSeconds));
                 out.printf("paced upstream load: target %.0f tx/s (%.0f %% of the maximum), achieved %.0f tx/s; %d transactions measured, "
-                        + "%d never seen on the replica%n", r.targetRate(), load * 100, r.achievedRate(), r.measured(), r.unseen());
+                        + "%d never seen on the replica%n", r.targetRate(), 100 * r.targetRate() / r.maxRate(), r.achievedRate(), r.measured(),
+                        r.unseen());
                 out.println("lag      p50       p99       max");
                 out.printf("time     %-9s %-9s %s%n", ms(r.p50Ms()), ms(r.p99Ms()), ms(r.maxMs()));
                 out.printf("txs      %-9d %-9d %d   (%d samples, 1 per ms)%n", r.p50Tx(), r.p99Tx(), r.maxTx(), r.samples());

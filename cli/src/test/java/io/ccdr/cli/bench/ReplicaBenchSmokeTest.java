@@ -29,7 +29,8 @@ class ReplicaBenchSmokeTest {
 
     @Test
     void lagIsMeasuredForEveryPacedTransactionOnTheReplica() throws Exception {
-        ReplicaBench.LagResult r = bench("lag").lag(Duration.ZERO, Duration.ofSeconds(1), 0.5, Duration.ofMillis(300), Duration.ofSeconds(2));
+        ReplicaBench.LagResult r = bench("lag").lag(Duration.ZERO, Duration.ofSeconds(1), 0.5, java.util.OptionalDouble.empty(), Duration.ofMillis(300),
+                Duration.ofSeconds(2));
 
         assertThat(r.maxRate()).isPositive();
         assertThat(r.targetRate()).isEqualTo(r.maxRate() * 0.5);
