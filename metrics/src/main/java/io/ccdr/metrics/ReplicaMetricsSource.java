@@ -42,8 +42,9 @@ public interface ReplicaMetricsSource {
     StreamState streamState();
 
     /**
-     * Estimated seconds until caught up at the current apply rate: 0 when caught up, {@code NaN} when it cannot be
-     * estimated (nothing applied recently, disconnected, broken chain). {@link CatchUpEstimator} computes it.
+     * Estimated seconds until caught up, at the rate the lag closes (apply rate minus the upstream's commit rate): 0
+     * when caught up, {@code NaN} when it cannot be estimated (nothing applied recently, not gaining on the upstream,
+     * disconnected, broken chain). {@link CatchUpEstimator} computes it.
      */
     default double catchUpEtaSeconds() {
         return Double.NaN;

@@ -140,4 +140,25 @@ class ReplicaLagTrackerTest {
         // stalled for longer than the half-life: no meaningful estimate
         assertThat(eta.etaSeconds(500, t + 31_000_000_000L)).isNaN();
     }
+
+    @Test
+    void catchUpEstimateCountsWhatTheUpstreamCommitsMeanwhile() {
+        CatchUpEstimator eta = new CatchUpEstimator(1_000_000_000L, 30_000_000_000L);
+        long t = 0;
+        eta.observe(0, t);
+        eta.observeUpstream(10_000, t);
+        for (int i = 1; i <= 10; i++) {
+            t += 1_000_000_000L;
+            eta.observe(i * 8_000L, t); // applies 8,000 tx/s
+            eta.observeUpstream(10_000 + i * 6_000L, t); // while the upstream commits 6,000 tx/s
+        }
+        long lag = 10_000; // the ETA is lag / (apply rate - upstream rate) = 10,000 / 2,000
+        assertThat(eta.etaSeconds(lag, t)).as("10,000 behind, gaining 2,000 a second").isCloseTo(5.0, within(1e-6));
+        CatchUpEstimator losing = new CatchUpEstimator(1_000_000_000L, 30_000_000_000L);
+        losing.observe(0, 0);
+        losing.observeUpstream(0, 0);
+        losing.observe(1_000, 1_000_000_000L);
+        losing.observeUpstream(2_000, 1_000_000_000L);
+        assertThat(losing.etaSeconds(1_000, 1_000_000_000L)).as("falling behind: no ETA").isNaN();
+    }
 }

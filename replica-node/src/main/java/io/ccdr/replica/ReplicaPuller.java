@@ -413,6 +413,8 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
             if (m != null) {
                 m.recordReceived(bytes, batch.size());
             }
+            // the upstream's position as last heard (a batch in catch-up is far behind it; heartbeats say where it is)
+            estimator.observeUpstream(t.upstreamLastCommittedTxId(), System.nanoTime());
             pipeline.offer(batch); // returns once queued: reading goes on while earlier entries are in Raft
         }
 
@@ -421,6 +423,7 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
             if (current()) {
                 state = StreamState.CONNECTED;
                 tracker.onUpstreamPosition(lastCommittedTxId, System.currentTimeMillis());
+                estimator.observeUpstream(lastCommittedTxId, System.nanoTime());
                 upstreamLastCommitMillis = Math.max(upstreamLastCommitMillis, lastCommitTimeMillis);
             }
         }
