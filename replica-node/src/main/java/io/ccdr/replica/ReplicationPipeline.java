@@ -45,7 +45,8 @@ final class ReplicationPipeline {
         }
 
         static Limits defaults() {
-            return new Limits(1 << 20, 4096, 4, 32L << 20);
+            // 768 KiB of change sets plus the framing of 4,096 records stays within one Raft entry (RaftTuning.MAX_ENTRY_BYTES)
+            return new Limits(768 << 10, 4096, 4, 32L << 20);
         }
     }
 

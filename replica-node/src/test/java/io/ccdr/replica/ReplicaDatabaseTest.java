@@ -135,6 +135,34 @@ class ReplicaDatabaseTest {
     }
 
     @Test
+    void aTransactionLargerThanARaftEntryReachesEveryReplicaMemberWhole() {
+        try (Session s = driverA.session(SessionConfig.forDatabase("system"))) {
+            s.run("CREATE DATABASE bulk WAIT").consume();
+        }
+        eventually(WAIT, "bulk has a leader in A", () -> clusters.a.leaderOf("bulk").isPresent());
+        try (Session s = systemB()) {
+            s.run(clusters.createReplicaCall("bulk-replica", "bulk", 3)).consume();
+        }
+        try (Session s = driverA.session(SessionConfig.forDatabase("bulk"))) {
+            // about 12 MB of values in one upstream transaction: one record of the stream, many Raft entries on both sides
+            s.executeWrite(tx -> tx.run("UNWIND range(1, 12000) AS i CREATE (:Big {i: i, s: $s})", Map.of("s", "z".repeat(1000))).consume());
+            s.executeWrite(tx -> tx.run("CREATE (:After)").consume());
+        }
+        clusters.assertReplicaEqualsUpstream("bulk", "bulk-replica", WAIT);
+        Database up = clusters.upstream("bulk");
+        for (int i = 0; i < 3; i++) {
+            Database member = clusters.b.server(i).database("bulk-replica").orElseThrow();
+            TwoClusters.assertPrefix(up, member);
+            long big = member.read(0, g -> {
+                try (var ids = g.nodeIdsWithLabel("Big")) {
+                    return ids.count();
+                }
+            });
+            assertThat(big).as("replica member %d holds the large transaction whole", i).isEqualTo(12_000);
+        }
+    }
+
+    @Test
     void aReplicaHandsOutItsUpstreamsElementIdsOnEveryMember() {
         try (Session s = driverA.session(SessionConfig.forDatabase("system"))) {
             s.run("CREATE DATABASE people WAIT").consume();

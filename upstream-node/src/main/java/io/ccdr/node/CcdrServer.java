@@ -21,6 +21,7 @@ import io.ccdr.node.config.ServerConfig;
 import io.ccdr.node.dbms.ClusterErrors;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.dbms.DatabaseManager;
+import io.ccdr.node.dbms.DatabaseSettings;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.raft.RaftNode;
 import io.ccdr.node.security.InitialPassword;
@@ -105,8 +106,8 @@ public final class CcdrServer implements AutoCloseable {
         this.serverId = loadOrCreateServerId(config.dataDirectory());
         this.self = new ServerInfo(serverId, config.clusterAdvertisedAddress().toString(), config.raftAdvertisedAddress().toString(),
                 config.clusterAdvertisedAddress().toString(), config.boltAdvertisedAddress().toString(), config.modeConstraint());
-        this.databases = new DatabaseManager(serverId, config.dataDirectory(), config.writeTimeout(), config.bookmarkTimeout(),
-                config.retentionPolicy());
+        this.databases = new DatabaseManager(serverId, config.dataDirectory(),
+                new DatabaseSettings(config.writeTimeout(), config.bookmarkTimeout(), config.maxTransactionBytes()), config.retentionPolicy());
     }
 
     /** Starts the server; returns once its ports are open and Raft is running (not necessarily formed). */

@@ -88,6 +88,7 @@ public final class ServerConfig {
         DEFAULTS.put("server.cluster.write_timeout", "10s");
         DEFAULTS.put("server.cluster.raft.snapshot_threshold", "20000");
         DEFAULTS.put("dbms.cluster.raft.log.rotation_size", "16M");
+        DEFAULTS.put("server.cluster.max_transaction_size", "96M");
     }
 
     private final Map<String, String> values;
@@ -105,6 +106,7 @@ public final class ServerConfig {
     private final boolean authEnabled, readsOnPrimaries;
     private final long snapshotThreshold;
     private final long raftSegmentBytes;
+    private final long maxTransactionBytes;
     private final SslPolicyConfig clusterSsl, boltSsl;
     private final MetricsConfig metrics;
 
@@ -150,6 +152,14 @@ public final class ServerConfig {
         this.readsOnPrimaries = bool("dbms.routing.reads_on_primaries_enabled");
         this.snapshotThreshold = integer("server.cluster.raft.snapshot_threshold", 10, 10_000_000);
         this.raftSegmentBytes = get("dbms.cluster.raft.log.rotation_size", ServerConfig::parseBytes);
+        this.maxTransactionBytes = get("server.cluster.max_transaction_size", raw -> {
+            long b = parseBytes(raw);
+            if (b < 1024 || b > MAX_TRANSACTION_BYTES) {
+                throw new IllegalArgumentException("must be between 1K and " + (MAX_TRANSACTION_BYTES >> 20) + "M (one transaction "
+                        + "travels in one frame of the transaction stream)");
+            }
+            return b;
+        });
         this.clusterSsl = module(() -> SslPolicyConfig.parse(SslPolicyConfig.CLUSTER, given, home));
         this.boltSsl = module(() -> SslPolicyConfig.parse(SslPolicyConfig.BOLT, given, home));
         this.metrics = module(() -> MetricsConfig.parse(given));
@@ -398,6 +408,18 @@ public final class ServerConfig {
      */
     public long snapshotThreshold() {
         return snapshotThreshold;
+    }
+
+    /** The largest {@link #maxTransactionBytes()} allowed: a committed transaction must fit one transaction-stream frame. */
+    public static final long MAX_TRANSACTION_BYTES = 120L << 20;
+
+    /**
+     * {@code server.cluster.max_transaction_size} (ccdr setting): the largest change set one
+     * transaction may commit; a larger one fails alone, naming the setting. Large transactions are
+     * replicated in fragments, so this bounds memory, not Raft.
+     */
+    public long maxTransactionBytes() {
+        return maxTransactionBytes;
     }
 
     /** {@code dbms.cluster.raft.log.rotation_size}: Raft log segment size; purging after a checkpoint drops whole segments. */

@@ -48,6 +48,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     private final DatabaseStateMachine stateMachine;
     private final Duration writeTimeout;
     private final Duration bookmarkTimeout;
+    private final long maxTransactionBytes;
     private final Function<RaftPeerId, String> boltAddressOf;
     private final Supplier<DatabaseInfo> info;
     private final boolean secondary;
@@ -58,16 +59,17 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     private volatile LeaderIds ids;
     private volatile long idsTerm = -1;
 
-    public Database(String name, RaftGroupId groupId, RaftNode raft, DatabaseStateMachine stateMachine, Duration writeTimeout,
-                    Duration bookmarkTimeout, Function<RaftPeerId, String> boltAddressOf, Supplier<DatabaseInfo> info, boolean secondary) {
+    public Database(String name, RaftGroupId groupId, RaftNode raft, DatabaseStateMachine stateMachine, DatabaseSettings settings,
+                    Function<RaftPeerId, String> boltAddressOf, Supplier<DatabaseInfo> info, boolean secondary) {
         this.info = info;
         this.secondary = secondary;
         this.name = name;
         this.groupId = groupId;
         this.raft = raft;
         this.stateMachine = stateMachine;
-        this.writeTimeout = writeTimeout;
-        this.bookmarkTimeout = bookmarkTimeout;
+        this.writeTimeout = settings.writeTimeout();
+        this.bookmarkTimeout = settings.bookmarkTimeout();
+        this.maxTransactionBytes = settings.maxTransactionBytes();
         this.boltAddressOf = boltAddressOf;
         this.proposer = new Proposer(raft, groupId);
         stateMachine.setListener(this);
@@ -118,6 +120,9 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
     }
 
     public static final String READ_ONLY_DATABASE = "Neo.ClientError.General.ForbiddenOnReadOnlyDatabase";
+    /** Neo4j's code for a transaction that needs more than it is allowed. */
+    public static final String TRANSACTION_TOO_LARGE = "Neo.ClientError.General.TransactionOutOfMemoryError";
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Database.class);
 
     public RaftGroupId groupId() {
         return groupId;
@@ -256,6 +261,13 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
                 return new WriteResult<>(value, base, false, null, 0);
             }
             byte[] changeSet = ChangeSetCodec.encode(state.toChangeSet(System.currentTimeMillis()));
+            if (changeSet.length > maxTransactionBytes) {
+                LOG.warn("database '{}': a transaction of {} MiB was refused: more than server.cluster.max_transaction_size ({} MiB)", name,
+                        changeSet.length >> 20, maxTransactionBytes >> 20);
+                throw new GraphException(TRANSACTION_TOO_LARGE, "The transaction's changes take " + (changeSet.length >> 20) + " MiB, more than "
+                        + "server.cluster.max_transaction_size allows (" + (maxTransactionBytes >> 20) + " MiB). Split it into smaller "
+                        + "transactions (e.g. CALL { ... } IN TRANSACTIONS) or raise the setting.");
+            }
             tx.releaseView();
             ApplyOutcome outcome = commit(changeSet);
             if (outcome instanceof ApplyOutcome.Committed c) {
@@ -417,7 +429,7 @@ public final class Database implements DatabaseStateMachine.Listener, DatabaseMe
         if (!d.getInfo().isLeader()) {
             return CompletableFuture.failedFuture(ClusterErrors.notALeader(name, leaderHint()));
         }
-        return raft.submitLocal(groupId, entry.encode()).handle((reply, error) -> {
+        return io.ccdr.node.raft.EntryFragments.submit(raft, groupId, entry.encode()).handle((reply, error) -> {
             if (error != null) {
                 throw ClusterErrors.unavailable(name, "replicated entry not confirmed: " + error);
             }

@@ -23,7 +23,6 @@ import java.io.Reader;
 import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -78,20 +77,18 @@ public final class DatabaseManager implements AutoCloseable {
     }
     private volatile Metrics metrics;
     private volatile Supplier<SystemState.Snapshot> systemState;
-    private final Duration writeTimeout;
-    private final Duration bookmarkTimeout;
+    private final DatabaseSettings settings;
     private volatile Function<RaftPeerId, String> boltAddressOf = id -> null;
 
     private final io.ccdr.node.store.RetentionPolicy retention;
 
-    public DatabaseManager(String serverId, Path dataDir, Duration writeTimeout, Duration bookmarkTimeout,
-                           io.ccdr.node.store.RetentionPolicy retention) throws IOException {
+    public DatabaseManager(String serverId, Path dataDir, DatabaseSettings settings, io.ccdr.node.store.RetentionPolicy retention)
+            throws IOException {
         this.retention = retention;
         this.serverId = serverId;
         this.dataDir = dataDir;
         this.catalogFile = dataDir.resolve("cluster").resolve("databases.properties");
-        this.writeTimeout = writeTimeout;
-        this.bookmarkTimeout = bookmarkTimeout;
+        this.settings = settings;
         if (Files.exists(catalogFile)) {
             try (Reader r = Files.newBufferedReader(catalogFile)) {
                 catalog.load(r);
@@ -238,7 +235,7 @@ public final class DatabaseManager implements AutoCloseable {
         raft.addGroup(group);
         DatabaseStateMachine sm = (DatabaseStateMachine) stateMachineFor(gid);
         String name = info.name();
-        Database db = new Database(name, gid, raft, sm, writeTimeout, bookmarkTimeout, boltAddressOf,
+        Database db = new Database(name, gid, raft, sm, settings, boltAddressOf,
                 () -> systemState.get().databases().get(name), false);
         db.bindMetrics(DatabaseMetrics.bind(metrics, name, db));
         databases.put(name, db);
@@ -250,8 +247,8 @@ public final class DatabaseManager implements AutoCloseable {
         String name = info.name();
         DatabaseStateMachine sm = new DatabaseStateMachine(name, storeDirectory(name));
         sm.openStandalone();
-        Database db = new Database(name, RaftGroupId.valueOf(UUID.fromString(info.groupId())), raft, sm, writeTimeout, bookmarkTimeout,
-                boltAddressOf, () -> systemState.get().databases().get(name), true);
+        Database db = new Database(name, RaftGroupId.valueOf(UUID.fromString(info.groupId())), raft, sm, settings, boltAddressOf,
+                () -> systemState.get().databases().get(name), true);
         db.bindMetrics(DatabaseMetrics.bind(metrics, name, db));
         followers.put(db, new SecondaryFollower(db, () -> primaryClusterAddresses(name), clusterTls,
                 storeDirectory(name).resolveSibling("staging")));

@@ -20,7 +20,8 @@ import java.util.concurrent.CompletableFuture;
 final class Proposer {
     static final int MAX_IN_FLIGHT = 4;
     private static final int MAX_ITEMS = 256;
-    private static final int MAX_BYTES = 4 << 20;
+    /** Change-set bytes per entry; a single larger change set leaves alone (in fragments). */
+    private static final int MAX_BYTES = io.ccdr.node.raft.RaftTuning.MAX_ENTRY_BYTES - 64 * 1024;
 
     /** A change set waiting for Raft; {@code rejected} completes if Raft refuses the entry that carries it. */
     record Pending(UUID requestId, byte[] changeSet, CompletableFuture<Object> rejected) {
@@ -65,7 +66,7 @@ final class Proposer {
         for (Pending p : batch) {
             items.add(new DatabaseEntry.Item(p.requestId(), p.changeSet()));
         }
-        CompletableFuture<RaftClientReply> reply = raft.submitLocal(groupId, new DatabaseEntry(items).encode());
+        CompletableFuture<RaftClientReply> reply = io.ccdr.node.raft.EntryFragments.submit(raft, groupId, new DatabaseEntry(items).encode());
         reply.whenComplete((r, e) -> {
             if (e != null || !r.isSuccess()) {
                 Object why = e != null ? e : r;

@@ -68,6 +68,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
     private volatile Listener listener;
     private volatile long lastAppliedTerm;
     private final Object progress = new Object();
+    private final FragmentAssembly fragments = new FragmentAssembly();
 
     public DatabaseStateMachine(String databaseName, Path storeDir) {
         this.databaseName = databaseName;
@@ -162,6 +163,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
                 .orElseThrow(() -> new IOException("snapshot installed but no checkpoint found in " + storage.directory()));
         storage.invalidate();
         store.replaceWith(latest.dir());
+        fragments.clear(); // the snapshot is never taken inside an open sequence: what follows it starts afresh
         updateLastAppliedTermIndex(latest.term(), latest.index());
         lastAppliedTerm = latest.term();
         LOG.info("database {} installed snapshot at raft index {} (txId {})", databaseName, latest.index(), store.state().lastTxId());
@@ -184,7 +186,8 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         Optional<SnapshotDirectories.Checkpoint> latest = storage.latest();
         TermIndex applied = getLastAppliedTermIndex();
         boolean replaying = applied == null || applied.getIndex() < at.appliedIndex();
-        if (replaying || (latest.isPresent() && latest.get().index() >= at.appliedIndex())) {
+        // not while a fragmented entry is half applied: Raft would purge the fragments a restart needs to rebuild it
+        if (replaying || fragments.hasOpen() || (latest.isPresent() && latest.get().index() >= at.appliedIndex())) {
             // never report a snapshot beyond what Raft believes is applied (during post-crash replay
             // the store is ahead of Raft's replay position)
             return latest.map(SnapshotDirectories.Checkpoint::index).orElse(-1L);
@@ -202,15 +205,33 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         long term = entry.getTerm();
         long index = entry.getIndex();
         GraphStore s = store;
-        if (s.state().covers(index, StoreState.WHOLE_ENTRY)) {
-            advanceApplied(term, index);
-            return CompletableFuture.completedFuture(Message.EMPTY);
-        }
         String stopped = applyFailure;
         if (stopped != null) {
             return CompletableFuture.failedFuture(new IOException("database " + databaseName + " on this member " + stopped));
         }
         byte[] data = entry.getStateMachineLogEntry().getLogData().toByteArray();
+        // fragments are reassembled even when covered: after a crash, replay must rebuild a sequence whose last
+        // fragment (the one that applies it) lies past what the store holds
+        fragments.onEntry(term, index);
+        if (EntryFragments.isFragment(data)) {
+            byte[] whole;
+            try {
+                whole = fragments.add(term, index, EntryFragments.decode(data));
+            } catch (CorruptDataException e) {
+                LOG.warn("database {}: raft entry {} is not a valid fragment ({}); skipped", databaseName, index, e.getMessage());
+                whole = null;
+            }
+            if (whole == null) {
+                advanceApplied(term, index);
+                lastAppliedTerm = term;
+                return CompletableFuture.completedFuture(Message.EMPTY);
+            }
+            data = whole; // the whole entry, applied at the index of its last fragment
+        }
+        if (s.state().covers(index, StoreState.WHOLE_ENTRY)) {
+            advanceApplied(term, index);
+            return CompletableFuture.completedFuture(Message.EMPTY);
+        }
         if (ReplicationEntry.isReplicationEntry(data)) {
             return applyReplication(s, term, index, data);
         }
@@ -413,6 +434,7 @@ public final class DatabaseStateMachine extends BaseStateMachine {
         if (applyFailure != null) {
             return; // the store's position must stay before the first entry this member failed to apply
         }
+        fragments.onEntry(term, index);
         advanceApplied(term, index);
         GraphStore s = store;
         if (s != null) {

@@ -21,6 +21,13 @@ import java.util.concurrent.TimeUnit;
  * leader that cannot reach a majority steps down instead of accepting writes it cannot commit.
  */
 public final class RaftTuning {
+    /**
+     * The largest entry proposed to a database group; larger ones go as {@link EntryFragments}.
+     * Well below the log appender's buffer (an entry larger than that buffer cannot be sent at all)
+     * so one append carries several entries.
+     */
+    public static final int MAX_ENTRY_BYTES = 1 << 20;
+
     private RaftTuning() {
     }
 

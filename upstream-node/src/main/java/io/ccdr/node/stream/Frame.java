@@ -15,7 +15,8 @@ import java.util.zip.CRC32C;
  */
 public record Frame(int type, byte[] payload) {
     public static final int VERSION = 1;
-    public static final int MAX_LENGTH = 64 << 20;
+    /** Room for one transaction of server.cluster.max_transaction_size's maximum (120 MiB) and its framing. */
+    public static final int MAX_LENGTH = 128 << 20;
 
     /** Frame types. Requests are odd, their responses the next even number. */
     public static final class Type {
