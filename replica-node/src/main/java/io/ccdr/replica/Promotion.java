@@ -103,7 +103,7 @@ final class Promotion {
             if (info == null) {
                 return error("no database named '" + database + "' here");
             }
-            String message = "Fenced: a replica of this database was promoted as '" + request.path("promotedDatabase").asText() + "' at txId "
+            String message = DatabaseInfo.FENCED_PREFIX + "a replica of this database was promoted as '" + request.path("promotedDatabase").asText() + "' at txId "
                     + request.path("promotedAtTxId").asLong() + " (" + request.path("promotedBy").asText() + ") on " + Instant.now()
                     + ". Writes here would diverge from it; see the failback runbook.";
             if (!"read-only".equals(info.access())) {

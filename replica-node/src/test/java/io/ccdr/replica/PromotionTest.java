@@ -144,6 +144,20 @@ class PromotionTest {
             }
             eventually(WAIT, "fence recorded on the promoted side", () ->
                     !c.b.server(0).systemState().databases().get("drdb").promotion().fenceStatus().isEmpty());
+
+            // the operator lifts the fence (promoted by mistake): the database is writable again and its message is gone
+            try (Session s = a2.session(SessionConfig.forDatabase("system"))) {
+                s.run("ALTER DATABASE neo4j SET ACCESS READ WRITE").consume();
+                Record r = s.run("SHOW DATABASE neo4j YIELD access, statusMessage").single();
+                assertThat(r.get("access").asString()).isEqualTo("read-write");
+                assertThat(r.get("statusMessage").asString()).isEmpty();
+            }
+            eventually(WAIT, "A takes writes again", () -> {
+                try (Session s = a2.session(SessionConfig.forDatabase("neo4j"))) {
+                    s.executeWrite(tx -> tx.run("CREATE (:AfterTheFence)").consume());
+                    return true;
+                }
+            });
         }
     }
 

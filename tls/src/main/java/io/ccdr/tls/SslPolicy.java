@@ -263,6 +263,8 @@ public final class SslPolicy implements Closeable {
         try {
             javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
             ctx.init(new javax.net.ssl.KeyManager[]{keyManager()}, new javax.net.ssl.TrustManager[]{trustManager()}, null);
+            // a resumed session skips the peer's certificate checks: resume only briefly, so a revocation soon applies
+            ctx.getClientSessionContext().setSessionTimeout(60);
             return ctx.getSocketFactory();
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException("cannot build a TLS socket factory for " + config().scope() + " policy: " + e.getMessage(), e);

@@ -224,11 +224,17 @@ public final class CcdrServer implements AutoCloseable {
 
     /** A client for peers' cluster ports, over mutual TLS when the cluster policy is enabled. */
     public ClusterClient clusterClient() {
-        if (clusterTls == null) {
-            return new ClusterClient(null);
+        ClusterClient c = clusterClient;
+        if (c == null) {
+            // one TLS context for every request: its session cache lets later requests skip the full handshake,
+            // and its key and trust managers reload by themselves
+            c = new ClusterClient(clusterTls == null ? null : clusterTls.socketFactory());
+            clusterClient = c;
         }
-        return new ClusterClient(clusterTls.socketFactory());
+        return c;
     }
+
+    private volatile ClusterClient clusterClient;
 
     /** This server's view of {@code database}, for the health endpoints. */
     public Optional<DatabaseHealth> health(String database) {

@@ -23,6 +23,11 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
                            String lineageId, java.util.Map<String, String> failedMembers) {
     public static final String STANDARD = "standard";
     public static final String REPLICA = "replica";
+    /**
+     * How a fenced database's status message starts (a replica of it was promoted elsewhere). Lifting
+     * the fence ({@code ALTER DATABASE … SET ACCESS READ WRITE}) clears such a message.
+     */
+    public static final String FENCED_PREFIX = "Fenced: ";
 
     /**
      * Where a replica database pulls from: the upstream database's name and its servers'

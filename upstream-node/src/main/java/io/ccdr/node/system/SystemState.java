@@ -252,7 +252,11 @@ public final class SystemState {
                     + (d.upstream() == null ? "?" : d.upstream().database()) + "' and stays read-only; promote it to make it writable: "
                     + "CALL internal.dbms.promoteReplicaDatabase('" + c.name() + "').");
         }
-        databases.put(c.name(), d.withAccess(c.access()));
+        DatabaseInfo changed = d.withAccess(c.access());
+        if ("read-write".equals(c.access()) && d.statusMessage() != null && d.statusMessage().startsWith(DatabaseInfo.FENCED_PREFIX)) {
+            changed = changed.withStatusMessage("", false); // the operator lifted the fence: its message no longer holds
+        }
+        databases.put(c.name(), changed);
         return SystemResult.success(c.access());
     }
 

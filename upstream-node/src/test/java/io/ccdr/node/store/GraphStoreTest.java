@@ -224,6 +224,36 @@ class GraphStoreTest {
     }
 
     @Test
+    void appliesGoOnWhileACheckpointFlushesAndTheCheckpointHoldsExactlyWhatItSays() throws Exception {
+        try (GraphStore a = GraphStore.open(dir.resolve("a"))) {
+            for (int i = 0; i < 10; i++) {
+                apply(a, prepare(a, t -> t.createNode(Set.of("X"), Map.of())));
+            }
+            java.util.concurrent.CountDownLatch flushed = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+            a.afterUnlockedFlush = () -> {
+                flushed.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            };
+            java.util.concurrent.CompletableFuture<StoreState> cp = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> a.checkpoint(dir.resolve("cp")));
+            assertThat(flushed.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            // the checkpoint is past its bulk flush and has not taken the position lock: applying must not wait for it
+            java.util.concurrent.CompletableFuture<ApplyOutcome> during = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> apply(a, prepare(a, t -> t.createNode(Set.of("X"), Map.of()))));
+            assertThat(during.get(30, java.util.concurrent.TimeUnit.SECONDS)).isInstanceOf(ApplyOutcome.Committed.class);
+            release.countDown();
+            StoreState at = cp.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(at.lastTxId()).as("the checkpoint took the apply made during its flush").isEqualTo(11);
+            assertThat(GraphStore.readCheckpointState(dir.resolve("cp")).lastTxId()).isEqualTo(at.lastTxId());
+        }
+    }
+
+    @Test
     void retentionDropsOldTransactions() {
         try (GraphStore store = GraphStore.open(dir.resolve("t"))) {
             for (int i = 0; i < 30; i++) {
