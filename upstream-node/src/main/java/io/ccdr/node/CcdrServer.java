@@ -399,6 +399,11 @@ public final class CcdrServer implements AutoCloseable {
         return system.state();
     }
 
+    /** This server's Raft node (for tests of group life cycles). */
+    RaftNode raftNode() {
+        return raft;
+    }
+
     /** The state machine of this server's member of the system group (for fault tests). */
     SystemStateMachine systemStateMachine() {
         SystemStateMachine next = reopenedSystem;
@@ -463,7 +468,7 @@ public final class CcdrServer implements AutoCloseable {
 
     /**
      * Waits until the cluster has formed: the system database has a leader, this server is
-     * registered, and every database allocated here is open with a known leader.
+     * registered, and every database allocated here and not stopped is open with a known leader.
      */
     public boolean awaitReady(Duration timeout) throws InterruptedException {
         long end = System.nanoTime() + timeout.toNanos();
@@ -481,7 +486,7 @@ public final class CcdrServer implements AutoCloseable {
         if (!systemHasLeader() || !s.servers().containsKey(serverId) || !s.databases().containsKey(config.defaultDatabase())) {
             return false;
         }
-        return s.databases().values().stream().filter(d -> d.primaryServers().contains(serverId))
+        return s.databases().values().stream().filter(d -> d.primaryServers().contains(serverId) && "online".equals(d.requestedStatus()))
                 .allMatch(d -> databases.database(d.name()).flatMap(Database::leader).isPresent());
     }
 

@@ -176,6 +176,10 @@ public final class DatabaseManager implements AutoCloseable {
             recovery.checkSystem(watch.failure().get(), watch.groupId(), watch.reopener());
         }
         for (DatabaseInfo info : state.databases().values()) {
+            if (info.hostedOn(serverId) && "offline".equals(info.requestedStatus()) && !databases.containsKey(info.name())) {
+                closeStoppedGroup(info); // Ratis reopens every group it has on disk at start-up, stopped ones too
+                continue;
+            }
             if (!info.hostedOn(serverId) || !"online".equals(info.requestedStatus()) || databases.containsKey(info.name())) {
                 continue;
             }
@@ -191,10 +195,40 @@ public final class DatabaseManager implements AutoCloseable {
             boolean dropped = info == null || !info.groupId().equals(db.groupId().getUuid().toString());
             if (dropped && state.version() > 0) {
                 drop(db);
+            } else if (info != null && "offline".equals(info.requestedStatus())) {
+                stop(db);
             } else if (info != null) {
                 recovery.check(db, info, () -> reopen(db));
             }
         }
+    }
+
+    private void closeStoppedGroup(DatabaseInfo info) throws IOException {
+        RaftGroupId gid = RaftGroupId.valueOf(UUID.fromString(info.groupId()));
+        if (raft.hosts(gid)) {
+            raft.closeGroup(gid);
+            machines.remove(gid);
+            LOG.info("database '{}' is stopped: its raft group on this server is closed", info.name());
+        }
+    }
+
+    /**
+     * STOP DATABASE: this member closes (its Raft group and store), keeping everything on disk;
+     * START DATABASE hosts it again from there. A stopped database serves nothing and takes no part
+     * in elections.
+     */
+    private void stop(Database db) throws IOException {
+        databases.remove(db.name());
+        db.metrics().close();
+        SecondaryFollower follower = followers.remove(db);
+        if (follower != null) {
+            follower.close();
+            db.stateMachine().close();
+        } else {
+            raft.closeGroup(db.groupId());
+            machines.remove(db.groupId());
+        }
+        LOG.info("database '{}' stopped on this server (STOP DATABASE); its store and log are kept", db.name());
     }
 
     /**

@@ -148,12 +148,12 @@ public final class QueryService implements BoltBackend {
     }
 
     Database hosted(String name) {
+        var info = server.systemState().databases().get(name);
+        if (info != null && "offline".equals(info.requestedStatus())) {
+            throw ClusterErrors.unavailable(name, "the database is stopped (START DATABASE " + name + " to start it)");
+        }
         Optional<Database> db = server.database(name);
         if (db.isPresent()) {
-            var info = server.systemState().databases().get(name);
-            if (info != null && "offline".equals(info.requestedStatus())) {
-                throw ClusterErrors.unavailable(name, "the database is stopped (START DATABASE " + name + " to start it)");
-            }
             return db.get();
         }
         if (server.systemState().databases().containsKey(name)) {

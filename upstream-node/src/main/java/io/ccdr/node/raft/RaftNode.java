@@ -31,6 +31,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class RaftNode implements AutoCloseable {
     private final RaftPeerId selfId;
+    private final File storageDir;
     private final RaftServer server;
     private final ClientId clientId = ClientId.randomId();
     private final AtomicLong callIds = new AtomicLong();
@@ -39,6 +40,7 @@ public final class RaftNode implements AutoCloseable {
                     Parameters parameters)
             throws IOException {
         this.selfId = selfId;
+        this.storageDir = storageDir;
         RaftProperties props = RaftTuning.properties(storageDir, port, snapshotThreshold, segmentBytes);
         this.server = RaftServer.newBuilder().setServerId(selfId).setProperties(props)
                 .setStateMachineRegistry(registry).setParameters(parameters).build();
@@ -83,13 +85,31 @@ public final class RaftNode implements AutoCloseable {
             return;
         }
         try {
+            // a group closed earlier (STOP DATABASE) is opened from what it left on disk, a new one formatted
+            boolean format = !new File(storageDir, group.getGroupId().getUuid().toString()).exists();
             RaftClientReply reply = server.groupManagement(
-                    GroupManagementRequest.newAdd(clientId, selfId, callIds.incrementAndGet(), group));
+                    GroupManagementRequest.newAdd(clientId, selfId, callIds.incrementAndGet(), group, format));
             if (!reply.isSuccess() && !(((Object) reply.getException()) instanceof AlreadyExistsException)) {
                 throw new IOException("cannot add raft group " + group.getGroupId() + ": " + reply.getException());
             }
         } catch (AlreadyExistsException e) {
             // raced with ourselves; fine
+        }
+    }
+
+    /** Closes this member of {@code groupId}, keeping its Raft storage (it can be added again later). */
+    public void closeGroup(RaftGroupId groupId) throws IOException {
+        if (!hosts(groupId)) {
+            return;
+        }
+        boolean interrupted = Thread.currentThread().isInterrupted();
+        RaftClientReply reply = server.groupManagement(
+                GroupManagementRequest.newRemove(clientId, selfId, callIds.incrementAndGet(), groupId, false, false));
+        if (!interrupted) {
+            Thread.interrupted(); // closing a division can leave the caller's interrupt flag set; it was not meant for us
+        }
+        if (!reply.isSuccess()) {
+            throw new IOException("cannot close raft group " + groupId + ": " + reply.getException());
         }
     }
 
@@ -126,17 +146,7 @@ public final class RaftNode implements AutoCloseable {
      */
     public void reopenGroup(RaftGroup group) throws IOException {
         RaftGroupId groupId = group.getGroupId();
-        if (hosts(groupId)) {
-            boolean interrupted = Thread.currentThread().isInterrupted();
-            RaftClientReply removed = server.groupManagement(
-                    GroupManagementRequest.newRemove(clientId, selfId, callIds.incrementAndGet(), groupId, false, false));
-            if (!removed.isSuccess()) {
-                throw new IOException("cannot close raft group " + groupId + ": " + removed.getException());
-            }
-            if (!interrupted) {
-                Thread.interrupted(); // closing a division can leave the caller's interrupt flag set; it was not meant for us
-            }
-        }
+        closeGroup(groupId);
         RaftClientReply added = server.groupManagement(
                 GroupManagementRequest.newAdd(clientId, selfId, callIds.incrementAndGet(), group, false));
         if (!added.isSuccess()) {
