@@ -174,11 +174,11 @@ final class BoltConnection {
                 runSafely(next.request().name(), () -> process(next.request()));
                 if (inbox.isEmpty()) {
                     // Pipelined requests already waiting are answered in the same flush.
-                    channel.flush();
+                    out.flush();
                 }
             }
         } finally {
-            channel.flush();
+            out.flush();
             scheduled.set(false);
             // Re-checked after clearing the flag, so a concurrent submit() or writability change
             // that found the flag still set is not lost.
@@ -563,6 +563,7 @@ final class BoltConnection {
                     }
                 }, p.tx.databaseId());
                 if (batch.readableBytes() >= RECORD_BATCH_BYTES) {
+                    out.write(); // responses before these records go first
                     channel.writeAndFlush(batch);
                     batch = null;
                 }
@@ -577,6 +578,7 @@ final class BoltConnection {
         } finally {
             if (batch != null) {
                 if (batch.isReadable()) {
+                    out.write();
                     channel.write(batch);
                 } else {
                     batch.release();
