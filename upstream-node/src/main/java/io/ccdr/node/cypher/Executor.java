@@ -652,6 +652,9 @@ final class Executor {
             if (groups.isEmpty() && keyItems.isEmpty()) {
                 groups.put(List.of(), newGroup(new HashMap<>(), List.of(), aggregates));
             }
+            // the result rows hold what the aggregates collected (the same values, not copies): count them
+            // once, as result rows, from here on
+            held.releaseScratch();
             projected = new ArrayList<>();
             sortEnvs = new ArrayList<>();
             for (Object[] group : groups.values()) {
@@ -733,7 +736,7 @@ final class Executor {
             List<Object[]> keyed = new ArrayList<>(projected.size());
             for (int i = 0; i < projected.size(); i++) {
                 Object[] keys = sortKeys(sortBy, sortEnvs.get(i));
-                held.scratch(Values.heapSize(java.util.Arrays.asList(keys)));
+                held.scratch(keysSize(sortBy, keys));
                 keys[sortBy.size()] = new Object[] {projected.get(i), sortEnvs.get(i)};
                 keyed.add(keys);
             }
@@ -792,6 +795,17 @@ final class Executor {
         return keys;
     }
 
+    /** Heap of a row's sort keys: a key that is a variable's value is the row's own, not a copy. */
+    private static long keysSize(List<SortItem> sortBy, Object[] keys) {
+        long size = HeapEstimate.LIST + HeapEstimate.REFERENCE * keys.length;
+        for (int k = 0; k < sortBy.size(); k++) {
+            if (!(sortBy.get(k).expression() instanceof Variable)) {
+                size += Values.heapSize(keys[k]);
+            }
+        }
+        return size;
+    }
+
     private static Comparator<Object[]> sortComparator(List<SortItem> sortBy) {
         return (a, b) -> {
             for (int k = 0; k < sortBy.size(); k++) {
@@ -829,9 +843,8 @@ final class Executor {
                 return;
             }
             Object[] keys = sortKeys(sortBy, env);
+            long size = keysSize(sortBy, keys) + Values.heapSize(out) + HeapEstimate.MAP + HeapEstimate.MAP_ENTRY * env.size();
             keys[sortBy.size()] = new Object[] {out, env, arrived++};
-            long size = Values.heapSize(java.util.Arrays.asList(keys)) + Values.heapSize(out)
-                    + HeapEstimate.MAP + HeapEstimate.MAP_ENTRY * env.size();
             if (worstFirst.size() < keep) {
                 held.row(size);
                 worstFirst.add(keys);
