@@ -194,13 +194,18 @@ final class Matcher {
             });
             return count[0];
         }
-        List<Object> out = new ArrayList<>();
-        matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
-            if (pe.where() == null || Values.isTrue(ev.eval(pe.where(), r))) {
-                out.add(ev.eval(pe.projection(), r));
-            }
-        });
-        return out;
+        ValueBuilder out = new ValueBuilder(ctx.memory);
+        try {
+            matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
+                if (pe.where() == null || Values.isTrue(ev.eval(pe.where(), r))) {
+                    out.add(ev.eval(pe.projection(), r));
+                }
+            });
+        } catch (RuntimeException | Error failure) {
+            out.release();
+            throw failure;
+        }
+        return out.build();
     }
 
     /** Stackless signal that ends a pattern search at its first match. */

@@ -57,6 +57,9 @@ final class Values {
         if (o instanceof Temporal || o instanceof CypherDuration) {
             return HeapEstimate.OBJECT * 4;
         }
+        if (o instanceof Functions.Range) {
+            return HeapEstimate.OBJECT * 2; // its elements are computed when read
+        }
         if (o instanceof List<?> l) {
             long size = HeapEstimate.LIST + HeapEstimate.REFERENCE * l.size();
             for (Object e : l) {

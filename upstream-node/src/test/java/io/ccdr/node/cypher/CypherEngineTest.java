@@ -531,6 +531,22 @@ class CypherEngineTest {
     }
 
     @Test
+    void oneValueCannotOutgrowTheLimitWhileItIsBuiltAndRangeIsNotMaterialised() {
+        var memory = new io.ccdr.node.memory.TransactionMemory(MIB, null, "test");
+        assertThatThrownBy(() -> drain(stream("RETURN size([x IN range(1, 200000) | toString(x)])", memory)))
+                .isInstanceOf(GraphException.class).hasMessageContaining("db.memory.transaction.max threshold reached");
+        assertThat(memory.used()).isZero();
+        assertThat(drain(stream("RETURN size([x IN range(1, 10000) | toString(x)]) AS n", memory))).containsExactly(List.of(10000L));
+        // a range is computed as it is read: ten million integers in a 1 MiB transaction
+        assertThat(drain(stream("WITH range(1, 10000000) AS r RETURN size(r), r[9999999], r[-2]", memory)))
+                .containsExactly(List.of(10_000_000L, 10_000_000L, 9_999_999L));
+        assertThat(rows("RETURN range(10, 1, -3), range(1, 0), range(-2, 2, 2)"))
+                .containsExactly(List.of(List.of(10L, 7L, 4L, 1L), List.of(), List.of(-2L, 0L, 2L)));
+        assertThat(error("RETURN range(-9223372036854775807, 9223372036854775807)").getMessage())
+                .contains("more than 10000000 elements");
+    }
+
+    @Test
     void aQueryPastItsPoolFailsWithMemoryPoolOutOfMemoryErrorAndGivesItsMemoryBack() {
         var pools = new io.ccdr.node.memory.MemoryPools(10 * MIB, 0, 0);
         var memory = pools.newTransaction("neo4j");
