@@ -330,122 +330,104 @@ final class Executor {
         };
     }
 
-    /** An updating clause over all of its input; the rows it passes on are held, accounted, in a buffer. */
-    private Rows write(Clause c, RowBuffer input, List<String> scope) {
-        List<Map<String, Object>> out;
+    /**
+     * An updating clause over all of its input (also a clause in the body of FOREACH). It takes over
+     * {@code rows} and returns the rows it passes on: the same buffer, or a new one (accounted as it
+     * grows) with the input closed.
+     */
+    private RowBuffer write(Clause c, RowBuffer rows, List<String> scope) {
+        RowBuffer out = null;
         try {
-            out = write(c, input.list(), scope);
-            ctx.syncTransactionState();
-        } catch (RuntimeException | Error e) {
-            input.close();
-            throw e;
-        }
-        if (out == input.list()) {
-            return input;
-        }
-        input.close();
-        RowBuffer buffer = new RowBuffer(ctx.memory);
-        try {
-            for (Map<String, Object> r : out) {
-                buffer.add(r);
+            if (Thread.currentThread().isInterrupted()) {
+                throw new GraphException("Neo.ClientError.Transaction.Terminated",
+                        "The query was terminated (its thread was interrupted)");
             }
-        } catch (RuntimeException | Error e) {
-            buffer.close();
-            throw e;
-        }
-        return buffer;
-    }
-
-    /** An updating clause over a list of rows (also the body of FOREACH); returns the rows it passes on. */
-    private List<Map<String, Object>> write(Clause c, List<Map<String, Object>> rows, List<String> scope) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new GraphException("Neo.ClientError.Transaction.Terminated",
-                    "The query was terminated (its thread was interrupted)");
-        }
-        if (c instanceof Create cr) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                Map<String, Object> r = new HashMap<>(row);
-                for (PatternPart part : cr.patterns()) {
-                    r = createPart(part, r, false);
-                }
-                out.add(r);
-                ctx.syncTransactionState();
-            }
-            for (PatternPart part : cr.patterns()) {
-                addNew(scope, Exprs.patternVariables(part));
-            }
-            return out;
-        }
-        if (c instanceof Merge mg) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                List<Map<String, Object>> matches = matcher.match(List.of(mg.pattern()), null, row);
-                if (!matches.isEmpty()) {
-                    for (Map<String, Object> m : matches) {
-                        setItems(mg.onMatch(), m);
-                        out.add(m);
-                    }
-                } else {
-                    checkMergeNulls(mg.pattern(), row);
-                    Map<String, Object> created = createPart(mg.pattern(), new HashMap<>(row), true);
-                    setItems(mg.onCreate(), created);
-                    out.add(created);
-                }
-                ctx.syncTransactionState();
-            }
-            addNew(scope, Exprs.patternVariables(mg.pattern()));
-            return out;
-        }
-        if (c instanceof SetClause s) {
-            for (Map<String, Object> row : rows) {
-                setItems(s.items(), row);
-                ctx.syncTransactionState();
-            }
-            return rows;
-        }
-        if (c instanceof Remove rm) {
-            for (Map<String, Object> row : rows) {
-                remove(rm.items(), row);
-                ctx.syncTransactionState();
-            }
-            return rows;
-        }
-        if (c instanceof Delete d) {
-            delete(d, rows);
-            return rows;
-        }
-        if (c instanceof Call call) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            try (Rows called = inQueryCall(call, Rows.of(rows), scope)) {
-                for (Map<String, Object> r = called.next(); r != null; r = called.next()) {
-                    out.add(r);
-                }
-            }
-            return out;
-        }
-        if (c instanceof Foreach fe) {
-            for (Map<String, Object> row : rows) {
-                Object listValue = ev.eval(fe.list(), row);
-                if (listValue == null) {
-                    continue;
-                }
-                for (Object item : Eval.asList(listValue, "FOREACH")) {
+            if (c instanceof Create cr) {
+                out = new RowBuffer(ctx.memory);
+                for (Map<String, Object> row : rows.list()) {
                     Map<String, Object> r = new HashMap<>(row);
-                    r.put(fe.variable(), item);
-                    List<Map<String, Object>> inner = new ArrayList<>();
-                    inner.add(r);
-                    List<String> innerScope = new ArrayList<>(scope);
-                    innerScope.add(fe.variable());
-                    for (Clause bc : fe.body()) {
-                        inner = write(bc, inner, innerScope);
+                    for (PatternPart part : cr.patterns()) {
+                        r = createPart(part, r, false);
+                    }
+                    out.add(r);
+                    ctx.syncTransactionState();
+                }
+                for (PatternPart part : cr.patterns()) {
+                    addNew(scope, Exprs.patternVariables(part));
+                }
+            } else if (c instanceof Merge mg) {
+                out = new RowBuffer(ctx.memory);
+                for (Map<String, Object> row : rows.list()) {
+                    List<Map<String, Object>> matches = matcher.match(List.of(mg.pattern()), null, row);
+                    if (!matches.isEmpty()) {
+                        for (Map<String, Object> m : matches) {
+                            setItems(mg.onMatch(), m);
+                            out.add(m);
+                        }
+                    } else {
+                        checkMergeNulls(mg.pattern(), row);
+                        Map<String, Object> created = createPart(mg.pattern(), new HashMap<>(row), true);
+                        setItems(mg.onCreate(), created);
+                        out.add(created);
                     }
                     ctx.syncTransactionState();
                 }
+                addNew(scope, Exprs.patternVariables(mg.pattern()));
+            } else if (c instanceof SetClause s) {
+                for (Map<String, Object> row : rows.list()) {
+                    setItems(s.items(), row);
+                    ctx.syncTransactionState();
+                }
+            } else if (c instanceof Remove rm) {
+                for (Map<String, Object> row : rows.list()) {
+                    remove(rm.items(), row);
+                    ctx.syncTransactionState();
+                }
+            } else if (c instanceof Delete d) {
+                delete(d, rows.list());
+                ctx.syncTransactionState();
+            } else if (c instanceof Call call) {
+                out = RowBuffer.drain(inQueryCall(call, Rows.of(rows.list()), scope), ctx.memory);
+                ctx.syncTransactionState();
+            } else if (c instanceof Foreach fe) {
+                foreach(fe, rows.list(), scope);
+            } else {
+                throw new IllegalStateException("unhandled clause " + c);
             }
+        } catch (RuntimeException | Error e) {
+            rows.close();
+            if (out != null) {
+                out.close();
+            }
+            throw e;
+        }
+        if (out == null) {
             return rows;
         }
-        throw new IllegalStateException("unhandled clause " + c);
+        rows.close();
+        return out;
+    }
+
+    private void foreach(Foreach fe, List<Map<String, Object>> rows, List<String> scope) {
+        for (Map<String, Object> row : rows) {
+            Object listValue = ev.eval(fe.list(), row);
+            if (listValue == null) {
+                continue;
+            }
+            for (Object item : Eval.asList(listValue, "FOREACH")) {
+                Map<String, Object> r = new HashMap<>(row);
+                r.put(fe.variable(), item);
+                RowBuffer inner = new RowBuffer(ctx.memory);
+                inner.add(r);
+                List<String> innerScope = new ArrayList<>(scope);
+                innerScope.add(fe.variable());
+                for (Clause bc : fe.body()) {
+                    inner = write(bc, inner, innerScope);
+                }
+                inner.close();
+                ctx.syncTransactionState();
+            }
+        }
     }
 
     private static void addNew(List<String> scope, List<String> vars) {
