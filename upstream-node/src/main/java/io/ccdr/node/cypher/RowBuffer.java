@@ -63,10 +63,6 @@ final class RowBuffer implements Rows {
         return rows;
     }
 
-    int size() {
-        return rows.size();
-    }
-
     @Override
     public Map<String, Object> next() {
         if (closed || read >= rows.size()) {
