@@ -36,12 +36,21 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     public ServerProcess start() throws IOException {
+        return start("256m");
+    }
+
+    /** Starts with a heap of {@code maxHeap} ({@code -Xmx} syntax), for tests of what a small heap survives. */
+    public ServerProcess start(String maxHeap) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        process = new ProcessBuilder(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
+        process = new ProcessBuilder(java, "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"),
                 "-Dorg.apache.ratis.thirdparty.io.netty.allocator.useCacheForAllThreads=false",
                 ServerMain.class.getName(), "--conf", conf.toString())
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         return this;
+    }
+
+    public boolean isAlive() {
+        return process != null && process.isAlive();
     }
 
     /** SIGKILL, and wait until the process is gone. */

@@ -529,6 +529,11 @@ final class BoltConnection {
         OpenResult open = p.open;
         int width = open.result.fields().size();
         boolean discard = p.request.discard();
+        if (discard && p.remaining < 0) {
+            // DISCARD of the rest: the rows are not computed at all (a streamed result reads them from
+            // the store only when asked), and summary() completes the statement's side effects
+            return false;
+        }
         // Records are packed into batches of ~32 KiB: one write (one event-loop task) per batch
         // instead of per row. A batch is written even when a later row fails, since the rows in
         // it are complete messages the client should see before the FAILURE.

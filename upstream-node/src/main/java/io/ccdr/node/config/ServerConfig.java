@@ -51,6 +51,7 @@ public final class ServerConfig {
             Pattern.compile("server\\.jvm\\.additional"),
             Pattern.compile("server\\.memory\\.(heap\\.initial_size|heap\\.max_size|pagecache\\.size)"));
 
+    private static final long MEBIBYTE = 1L << 20;
     private static final Map<String, String> DEFAULTS = new LinkedHashMap<>();
     /** Settings owned and validated by the tls and metrics modules. */
     private static final Set<String> MODULE_KEYS = moduleKeys();
@@ -89,6 +90,17 @@ public final class ServerConfig {
         DEFAULTS.put("server.cluster.raft.snapshot_threshold", "20000");
         DEFAULTS.put("dbms.cluster.raft.log.rotation_size", "16M");
         DEFAULTS.put("server.cluster.max_transaction_size", "96M");
+        // Neo4j's default: 70% of the heap for all transactions together.
+        DEFAULTS.put("dbms.memory.transaction.total.max", String.valueOf(Math.max(MEBIBYTE * 10, (long) (heapMax() * 0.7))));
+        DEFAULTS.put("db.memory.transaction.total.max", "0");
+        // Neo4j's default is 0 (unlimited); ccdr's a quarter of the heap (see transactionMemoryMax()).
+        DEFAULTS.put("db.memory.transaction.max", String.valueOf(Math.max(MEBIBYTE, heapMax() / 4)));
+    }
+
+    /** The JVM's heap limit ({@code -Xmx}), or its current heap when it reports none. */
+    private static long heapMax() {
+        long max = Runtime.getRuntime().maxMemory();
+        return max == Long.MAX_VALUE ? Runtime.getRuntime().totalMemory() : max;
     }
 
     private final Map<String, String> values;
@@ -107,6 +119,7 @@ public final class ServerConfig {
     private final long snapshotThreshold;
     private final long raftSegmentBytes;
     private final long maxTransactionBytes;
+    private final long transactionMemoryTotalMax, databaseTransactionMemoryTotalMax, transactionMemoryMax;
     private final SslPolicyConfig clusterSsl, boltSsl;
     private final MetricsConfig metrics;
 
@@ -160,6 +173,9 @@ public final class ServerConfig {
             }
             return b;
         });
+        this.transactionMemoryTotalMax = get("dbms.memory.transaction.total.max", s -> parseMemoryLimit(s, 10 * MEBIBYTE));
+        this.databaseTransactionMemoryTotalMax = get("db.memory.transaction.total.max", s -> parseMemoryLimit(s, 10 * MEBIBYTE));
+        this.transactionMemoryMax = get("db.memory.transaction.max", s -> parseMemoryLimit(s, MEBIBYTE));
         this.clusterSsl = module(() -> SslPolicyConfig.parse(SslPolicyConfig.CLUSTER, given, home));
         this.boltSsl = module(() -> SslPolicyConfig.parse(SslPolicyConfig.BOLT, given, home));
         this.metrics = module(() -> MetricsConfig.parse(given));
@@ -291,20 +307,37 @@ public final class ServerConfig {
 
     /** Byte sizes as Neo4j writes them: {@code 512K}, {@code 16M}, {@code 1G}, or plain bytes (at least 64K). */
     public static long parseBytes(String s) {
-        var m = Pattern.compile("(\\d+)\\s*([kmg])?i?b?").matcher(s.trim().toLowerCase(Locale.ROOT));
-        if (!m.matches()) {
-            throw new IllegalArgumentException("expected a size such as 256K, 16M or 1G");
-        }
-        long n = Long.parseLong(m.group(1));
-        long bytes = n << (m.group(2) == null ? 0 : switch (m.group(2)) {
-            case "k" -> 10;
-            case "m" -> 20;
-            default -> 30;
-        });
+        long bytes = bytes(s);
         if (bytes < (64 << 10)) {
             throw new IllegalArgumentException("must be at least 64K");
         }
         return bytes;
+    }
+
+    /** A memory limit as Neo4j takes it: 0 (unlimited) or a size of at least {@code min}. */
+    static long parseMemoryLimit(String s, long min) {
+        long bytes = bytes(s);
+        if (bytes != 0 && bytes < min) {
+            throw new IllegalArgumentException("must be 0 (unlimited) or at least " + (min >> 20) + "m");
+        }
+        return bytes;
+    }
+
+    private static long bytes(String s) {
+        var m = Pattern.compile("(\\d+)\\s*([kmg])?i?b?").matcher(s.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException("expected a size such as 256K, 16M or 1G");
+        }
+        int shift = m.group(2) == null ? 0 : switch (m.group(2)) {
+            case "k" -> 10;
+            case "m" -> 20;
+            default -> 30;
+        };
+        long n = Long.parseLong(m.group(1));
+        if (n > (Long.MAX_VALUE >> shift)) {
+            throw new IllegalArgumentException("too large");
+        }
+        return n << shift;
     }
 
     /** Database names as Neo4j allows them: 3-63 chars, lower-case letters, digits, dots and dashes. */
@@ -425,6 +458,25 @@ public final class ServerConfig {
     /** {@code dbms.cluster.raft.log.rotation_size}: Raft log segment size; purging after a checkpoint drops whole segments. */
     public long raftSegmentBytes() {
         return raftSegmentBytes;
+    }
+
+    /** {@code dbms.memory.transaction.total.max}: heap all transactions on this server may hold; 0 = unlimited. */
+    public long transactionMemoryTotalMax() {
+        return transactionMemoryTotalMax;
+    }
+
+    /** {@code db.memory.transaction.total.max}: heap the transactions of each database may hold; 0 = unlimited. */
+    public long databaseTransactionMemoryTotalMax() {
+        return databaseTransactionMemoryTotalMax;
+    }
+
+    /**
+     * {@code db.memory.transaction.max}: heap one transaction may hold; 0 = unlimited. Neo4j's default
+     * is unlimited, ccdr's a quarter of the heap, so that one query cannot take the whole server pool
+     * and fail every other transaction with it.
+     */
+    public long transactionMemoryMax() {
+        return transactionMemoryMax;
     }
 
     public boolean authEnabled() {

@@ -3,6 +3,7 @@ package io.ccdr.node.cypher;
 import io.ccdr.node.cypher.Ast.CountStar;
 import io.ccdr.node.cypher.Ast.Expr;
 import io.ccdr.node.cypher.Ast.FunctionCall;
+import io.ccdr.node.memory.HeapEstimate;
 
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -35,22 +36,31 @@ final class Aggregation {
         }
     }
 
-    void add(Eval ev, Map<String, Object> row) {
+    /** Adds one row; returns the heap the state now retains beyond before (collected values, DISTINCT keys). */
+    long add(Eval ev, Map<String, Object> row) {
         if (name.equals("count*")) {
             count++;
-            return;
+            return 0;
         }
         FunctionCall f = (FunctionCall) call;
         Object v = ev.eval(f.args().get(0), row);
         if (v == null) {
-            return;
+            return 0;
         }
-        if (distinct && !seen.add(Values.canonical(v))) {
-            return;
+        long retained = 0;
+        if (distinct) {
+            Object key = Values.canonical(v);
+            if (!seen.add(key)) {
+                return 0;
+            }
+            retained += HeapEstimate.MAP_ENTRY + Values.heapSize(key);
         }
         switch (name) {
             case "count" -> count++;
-            case "collect" -> values.add(v);
+            case "collect" -> {
+                values.add(v);
+                retained += HeapEstimate.REFERENCE + Values.heapSize(v);
+            }
             case "sum", "avg" -> {
                 if (!Values.isNumber(v)) {
                     throw Errors.type("Type mismatch: expected Float or Integer in " + name + "() but was " + Values.typeName(v));
@@ -74,6 +84,7 @@ final class Aggregation {
                     throw Errors.type("Type mismatch: expected Float or Integer in " + name + "() but was " + Values.typeName(v));
                 }
                 values.add(((Number) v).doubleValue());
+                retained += HeapEstimate.REFERENCE + HeapEstimate.OBJECT + 8;
             }
             case "percentilecont", "percentiledisc" -> {
                 if (!Values.isNumber(v)) {
@@ -86,9 +97,11 @@ final class Aggregation {
                     }
                 }
                 values.add(v);
+                retained += HeapEstimate.REFERENCE + Values.heapSize(v);
             }
             default -> throw Errors.syntax("Unknown aggregate function '" + name + "'");
         }
+        return retained;
     }
 
     Object result() {

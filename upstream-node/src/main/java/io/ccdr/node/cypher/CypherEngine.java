@@ -6,6 +6,7 @@ import io.ccdr.node.cypher.Ast.ShowSchema;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.graph.GraphReader;
 import io.ccdr.node.graph.GraphWriter;
+import io.ccdr.node.memory.TransactionMemory;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -31,12 +32,8 @@ public final class CypherEngine {
      */
     public static final String STANDALONE_DATABASE_ID = "standalone";
 
-    /** Default bound on the rows one clause may produce (see {@link #CypherEngine(ProcedureRegistry, Clock, int)}). */
-    public static final int DEFAULT_MAX_ROWS = 2_000_000;
-
     private final ProcedureRegistry procedures;
     private final Clock clock;
-    private final int maxRows;
     private final Map<String, Statement> cache = Collections.synchronizedMap(
             new LinkedHashMap<>(64, 0.75f, true) {
                 @Override
@@ -55,20 +52,8 @@ public final class CypherEngine {
 
     /** {@code clock} is the statement clock of {@code timestamp()} and {@code datetime()}. */
     public CypherEngine(ProcedureRegistry procedures, Clock clock) {
-        this(procedures, clock, DEFAULT_MAX_ROWS);
-    }
-
-    /**
-     * {@code maxRows} bounds the intermediate rows of one clause; beyond it a query fails with
-     * {@code Neo.ClientError.General.TransactionOutOfMemoryError} instead of exhausting the heap.
-     */
-    public CypherEngine(ProcedureRegistry procedures, Clock clock, int maxRows) {
         this.procedures = Objects.requireNonNull(procedures);
         this.clock = Objects.requireNonNull(clock);
-        if (maxRows < 1) {
-            throw new IllegalArgumentException("maxRows must be positive: " + maxRows);
-        }
-        this.maxRows = maxRows;
     }
 
     /** Parses and checks a statement; throws GraphException (SyntaxError, ...) when it is invalid. */
@@ -117,11 +102,32 @@ public final class CypherEngine {
     }
 
     /**
-     * Executes with {@code elementId()} naming {@code databaseId}: a server passes the id it also
-     * puts into the element ids of the entities it returns, so the two agree and
-     * {@code WHERE elementId(n) = $id} finds what a driver read.
+     * Executes and reads the whole result into memory, without memory limits: for results known to
+     * be small and for tools and tests. A server streams with {@link #stream}.
      */
     public QueryResult execute(GraphReader graph, Statement statement, Map<String, Object> params, String databaseId) {
+        try (QueryStream s = stream(graph, statement, params, databaseId, TransactionMemory.unlimited())) {
+            List<List<Object>> rows = new ArrayList<>();
+            for (List<Object> row = s.next(); row != null; row = s.next()) {
+                rows.add(row);
+            }
+            return new QueryResult(s.columns(), rows, s.statistics(), s.queryType());
+        }
+    }
+
+    /**
+     * Executes a statement and returns its result as a stream read from {@code graph} as it is pulled
+     * (the graph must stay open until the stream is closed). Writes are done before this returns;
+     * reading clauses after the last write run as rows are pulled. What the query holds in memory
+     * (sort buffers, aggregation state, pending writes) is accounted against {@code memory}, whose
+     * limits fail the query with {@code Neo.ClientError.General.TransactionOutOfMemoryError} or
+     * {@code Neo.TransientError.General.MemoryPoolOutOfMemoryError}, from here or from
+     * {@link QueryStream#next()}. {@code elementId()} names {@code databaseId}: a server passes the id it
+     * also puts into the element ids of the entities it returns, so that {@code WHERE elementId(n) = $id}
+     * finds what a driver read.
+     */
+    public QueryStream stream(GraphReader graph, Statement statement, Map<String, Object> params, String databaseId,
+                              TransactionMemory memory) {
         Objects.requireNonNull(graph, "graph");
         Map<String, Object> normalised = params == null ? Map.of() : ShowProjection.normalise(params);
         if (statement.kind() == Statement.Kind.ADMIN) {
@@ -138,33 +144,32 @@ public final class CypherEngine {
             throw new GraphException(Errors.ACCESS_MODE,
                     "Writing in read access mode not allowed. Attempted write to a read-only transaction.");
         }
-        QueryContext ctx = new QueryContext(graph, normalised, procedures, clock, maxRows, databaseId);
+        QueryContext ctx = new QueryContext(graph, normalised, procedures, clock, memory, databaseId);
         Executor executor = new Executor(ctx);
         Object ast = statement.ast();
         try {
             if (ast instanceof SchemaCommand sc) {
                 executor.schemaCommand(sc);
-                return new QueryResult(List.of(), List.of(), ctx.stats.build(), "s");
+                return QueryStream.of(new QueryResult(List.of(), List.of(), ctx.stats.build(), "s"));
             }
             if (ast instanceof ShowSchema ss) {
                 List<String> all = ss.constraints() ? Executor.CONSTRAINT_COLUMNS : Executor.INDEX_COLUMNS;
                 List<String> defaults = ss.constraints() ? Executor.CONSTRAINT_DEFAULT_COLUMNS : Executor.INDEX_DEFAULT_COLUMNS;
-                return ss.projection().apply(defaults, all, Executor.schemaRows(graph.schema(), ss.constraints()), params);
+                return QueryStream.of(ss.projection().apply(defaults, all, Executor.schemaRows(graph.schema(), ss.constraints()), params));
             }
-            Executor.Table table = executor.run((Query) ast);
-            List<List<Object>> rows = new ArrayList<>(table.rows().size());
-            for (Map<String, Object> r : table.rows()) {
-                List<Object> row = new ArrayList<>(table.columns().size());
-                for (String c : table.columns()) {
-                    row.add(executor.eval().toOutput(r.get(c)));
-                }
-                rows.add(row);
+            Executor.Result result = executor.run((Query) ast);
+            try {
+                ctx.syncTransactionState();
+            } catch (RuntimeException e) {
+                result.rows().close();
+                throw e;
             }
             String queryType = statement.queryType();
             if (queryType.equals("r") && isWrite(statement)) {
                 queryType = "rw"; // a writing procedure
             }
-            return new QueryResult(table.columns(), rows, ctx.stats.build(), queryType);
+            return new QueryStream(result.columns(), result.rows(), executor.eval()::toOutput, ctx.stats::build, queryType,
+                    memory);
         } catch (StackOverflowError e) {
             throw new GraphException("Neo.DatabaseError.Statement.ExecutionFailed",
                     "Query evaluation exceeded the stack depth; simplify the query");

@@ -155,15 +155,20 @@ final class Eval {
             }
             List<?> list = asList(listValue, "list comprehension");
             Map<String, Object> inner = new HashMap<>(row);
-            List<Object> out = new ArrayList<>();
-            for (Object item : list) {
-                inner.put(lc.variable(), item);
-                if (lc.where() != null && !Values.isTrue(Values.asBoolean(eval(lc.where(), inner), ""))) {
-                    continue;
+            ValueBuilder out = new ValueBuilder(ctx.memory);
+            try {
+                for (Object item : list) {
+                    inner.put(lc.variable(), item);
+                    if (lc.where() != null && !Values.isTrue(Values.asBoolean(eval(lc.where(), inner), ""))) {
+                        continue;
+                    }
+                    out.add(lc.map() == null ? item : eval(lc.map(), inner));
                 }
-                out.add(lc.map() == null ? item : eval(lc.map(), inner));
+            } catch (RuntimeException | Error failure) {
+                out.release();
+                throw failure;
             }
-            return out;
+            return out.build();
         }
         if (e instanceof Quantifier q) {
             return quantifier(q, row);

@@ -11,11 +11,13 @@ import io.ccdr.node.graph.IndexDescriptor;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.PropertyValues;
 import io.ccdr.node.graph.RelationshipRecord;
+import io.ccdr.node.memory.HeapEstimate;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -25,16 +27,25 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 
 /**
- * Runs a parsed query clause by clause. Each clause consumes the complete row set of the previous
- * one, so a clause sees every write of the clauses before it (Cypher's clause-at-a-time semantics);
- * within MERGE and CREATE each row sees the writes of the rows before it.
+ * Runs a parsed query as a pipeline of {@link Rows}: reading clauses (MATCH, UNWIND, WITH and
+ * RETURN projections with WHERE, SKIP and LIMIT, read-only CALL) produce their rows only as the
+ * consumer pulls them, so a result streams from the store in constant memory. Eager where the
+ * semantics need all rows first: ORDER BY, aggregation, and every updating clause, which consumes
+ * the complete row set of the clauses before it, so it sees every write of the clauses before it
+ * and nothing after it sees a half-done write (Cypher's clause-at-a-time semantics); within MERGE
+ * and CREATE each row sees the writes of the rows before it. Whatever is held in memory is
+ * accounted against the transaction's {@link io.ccdr.node.memory.TransactionMemory}.
  */
 final class Executor {
     private final QueryContext ctx;
     private final Eval ev;
     private final Matcher matcher;
 
-    record Table(List<String> columns, List<Map<String, Object>> rows) {
+    /**
+     * The columns of a query (part) and its rows. {@code returns} is false for a part without
+     * RETURN: its rows are the ones the last clause produced, which only a subquery counts.
+     */
+    record Result(List<String> columns, Rows rows, boolean returns) {
     }
 
     Executor(QueryContext ctx) {
@@ -51,201 +62,372 @@ final class Executor {
 
     // ------------------------------------------------------------------ queries
 
-    Table run(Query q) {
-        Table first = runSingle(q.parts().get(0));
-        if (q.parts().size() == 1) {
-            return first;
-        }
-        List<Map<String, Object>> rows = new ArrayList<>(first.rows());
-        boolean distinct = false;
-        for (int i = 1; i < q.parts().size(); i++) {
-            Table next = runSingle(q.parts().get(i));
-            rows.addAll(next.rows());
-            distinct |= !q.unionAll().get(i - 1);
-        }
-        if (distinct) {
-            Set<Object> seen = new HashSet<>();
-            List<Map<String, Object>> unique = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                List<Object> key = new ArrayList<>();
-                for (String c : first.columns()) {
-                    key.add(Values.canonical(row.get(c)));
-                }
-                if (seen.add(key)) {
-                    unique.add(row);
+    /** Builds the pipeline of a query; updating clauses have run when this returns. */
+    Result run(Query q) {
+        List<List<Clause>> parts = q.parts();
+        if (parts.size() == 1) {
+            Result only = runSingle(parts.get(0), Map.of());
+            if (only.returns()) {
+                return only;
+            }
+            // no RETURN: run it through (its rows are not the result), as a write query ends
+            try (Rows rows = only.rows()) {
+                while (rows.next() != null) {
+                    ctx.checkCancelled();
                 }
             }
-            rows = unique;
+            return new Result(List.of(), () -> null, false);
         }
-        return new Table(first.columns(), rows);
+        boolean writes = parts.stream().anyMatch(this::updates);
+        boolean distinct = q.unionAll().stream().anyMatch(all -> !all);
+        Result first = runSingle(parts.get(0), Map.of());
+        List<String> columns = first.columns();
+        List<Rows> built = new ArrayList<>();
+        try {
+            // A part that writes runs now, in order, each after the previous one has been read in
+            // full, so a later part's writes are not seen by an earlier part's rows.
+            built.add(writes ? RowBuffer.drain(first.rows(), ctx.memory) : first.rows());
+            if (writes) {
+                for (int i = 1; i < parts.size(); i++) {
+                    built.add(RowBuffer.drain(runSingle(parts.get(i), Map.of()).rows(), ctx.memory));
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            built.forEach(Rows::close);
+            throw e;
+        }
+        Rows all = new Rows() {
+            private int part;
+            private Rows current = built.get(0);
+
+            @Override
+            public Map<String, Object> next() {
+                while (current != null) {
+                    Map<String, Object> r = current.next();
+                    if (r != null) {
+                        return r;
+                    }
+                    current.close();
+                    part++;
+                    if (part >= parts.size()) {
+                        current = null;
+                    } else {
+                        // a read-only part is built when the one before it is exhausted
+                        current = part < built.size() ? built.get(part) : runSingle(parts.get(part), Map.of()).rows();
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public void close() {
+                if (current != null) {
+                    current.close();
+                    current = null;
+                }
+                for (int i = part + 1; i < built.size(); i++) {
+                    built.get(i).close();
+                }
+                part = parts.size();
+            }
+        };
+        return new Result(columns, distinct ? distinctRows(all, columns) : all, true);
     }
 
-    private Table runSingle(List<Clause> clauses) {
-        return runSingle(clauses, new HashMap<>());
+    /** Rows whose values in {@code columns} were not seen before (UNION without ALL). */
+    private Rows distinctRows(Rows input, List<String> columns) {
+        return new Rows() {
+            private final Set<Object> seen = new HashSet<>();
+            private long bytes;
+
+            @Override
+            public Map<String, Object> next() {
+                for (Map<String, Object> row = input.next(); row != null; row = input.next()) {
+                    List<Object> key = new ArrayList<>(columns.size());
+                    for (String c : columns) {
+                        key.add(Values.canonical(row.get(c)));
+                    }
+                    if (seen.add(key)) {
+                        long size = Values.heapSize(key) + HeapEstimate.MAP_ENTRY;
+                        ctx.memory.allocate(size);
+                        bytes += size;
+                        return row;
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public void close() {
+                input.close();
+                seen.clear();
+                ctx.memory.release(bytes);
+                bytes = 0;
+            }
+        };
     }
 
-    /** Number of rows an EXISTS/COUNT subquery produces for one outer row (EXISTS stops at the first). */
+    /** Number of rows an EXISTS/COUNT subquery produces for one outer row; EXISTS stops at the first. */
     long subqueryRows(Subquery sq, Map<String, Object> outer) {
-        Table t = runSingle(sq.clauses(), outer);
-        return t.columns().isEmpty() && !(sq.clauses().get(sq.clauses().size() - 1) instanceof Return)
-                ? lastRows : t.rows().size();
+        Result r = runSingle(sq.clauses(), outer);
+        try (Rows rows = r.rows()) {
+            long n = 0;
+            while (rows.next() != null) {
+                n++;
+                if (!sq.count()) {
+                    break;
+                }
+            }
+            return n;
+        }
     }
 
-    private long lastRows;
-
-    private Table runSingle(List<Clause> clauses, Map<String, Object> initial) {
-        List<Map<String, Object>> rows = new ArrayList<>();
-        rows.add(new HashMap<>(initial));
+    private Result runSingle(List<Clause> clauses, Map<String, Object> initial) {
+        Rows rows = Rows.single(new HashMap<>(initial));
         List<String> scope = new ArrayList<>(initial.keySet());
-        List<String> columns = List.of();
-        for (int i = 0; i < clauses.size(); i++) {
-            Clause c = clauses.get(i);
-            if (c instanceof Return r) {
-                Table t = project(r.projection(), null, rows, scope);
-                return t;
+        try {
+            for (Clause c : clauses) {
+                if (Thread.currentThread().isInterrupted()) {
+                    throw new GraphException("Neo.ClientError.Transaction.Terminated",
+                            "The query was terminated (its thread was interrupted)");
+                }
+                if (c instanceof Return r) {
+                    Result t = project(r.projection(), null, rows, scope);
+                    return new Result(t.columns(), t.rows(), true);
+                }
+                if (c instanceof Call call && clauses.size() == 1) {
+                    return standaloneCall(call, rows, scope);
+                }
+                rows = updates(c) ? write(c, RowBuffer.drain(rows, ctx.memory), scope) : read(c, rows, scope);
             }
-            if (c instanceof Call call && clauses.size() == 1) {
-                return standaloneCall(call, rows, scope);
-            }
-            rows = apply(c, rows, scope);
+            return new Result(List.of(), rows, false);
+        } catch (RuntimeException | Error e) {
+            rows.close();
+            throw e;
         }
-        lastRows = rows.size();
-        return new Table(columns, List.of());
     }
 
-    private List<Map<String, Object>> apply(Clause c, List<Map<String, Object>> rows, List<String> scope) {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new GraphException("Neo.ClientError.Transaction.Terminated",
-                    "The query was terminated (its thread was interrupted)");
+    private boolean updates(List<Clause> clauses) {
+        return clauses.stream().anyMatch(this::updates);
+    }
+
+    /** Whether a clause writes: it then needs its whole input first, and runs when the query is built. */
+    private boolean updates(Clause c) {
+        if (c instanceof Call call) {
+            return ctx.procedures.lookup(call.procedure())
+                    .map(p -> p.mode() == Procedure.Mode.WRITE || p.mode() == Procedure.Mode.SCHEMA).orElse(false);
         }
+        return c instanceof Create || c instanceof Merge || c instanceof SetClause || c instanceof Remove
+                || c instanceof Delete || c instanceof Foreach;
+    }
+
+    /** A reading clause as a stream over {@code input}. */
+    private Rows read(Clause c, Rows input, List<String> scope) {
         if (c instanceof Match m) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            List<String> introduced = new ArrayList<>();
-            for (PatternPart part : m.patterns()) {
-                for (String v : Exprs.patternVariables(part)) {
-                    if (!scope.contains(v) && !introduced.contains(v)) {
-                        introduced.add(v);
-                    }
-                }
-            }
-            for (Map<String, Object> row : rows) {
-                List<Map<String, Object>> matches = matcher.match(m.patterns(), m.where(), row);
-                if (matches.isEmpty() && m.optional()) {
-                    Map<String, Object> r = new HashMap<>(row);
-                    for (String v : introduced) {
-                        r.put(v, null);
-                    }
-                    out.add(r);
-                } else {
-                    out.addAll(matches);
-                }
-                ctx.checkRows(out.size());
-            }
-            scope.addAll(introduced);
-            return out;
+            return match(m, input, scope);
         }
         if (c instanceof Unwind u) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                Object v = ev.eval(u.list(), row);
-                if (v == null) {
-                    continue;
-                }
-                if (v instanceof List<?> list) {
-                    for (Object item : list) {
-                        Map<String, Object> r = new HashMap<>(row);
-                        r.put(u.variable(), item);
-                        out.add(r);
-                    }
-                    ctx.checkRows(out.size());
-                } else {
-                    Map<String, Object> r = new HashMap<>(row);
-                    r.put(u.variable(), v);
-                    out.add(r);
-                }
-            }
             scope.add(u.variable());
-            return out;
-        }
-        if (c instanceof Create cr) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                Map<String, Object> r = new HashMap<>(row);
-                for (PatternPart part : cr.patterns()) {
-                    r = createPart(part, r, false);
-                }
-                out.add(r);
-            }
-            for (PatternPart part : cr.patterns()) {
-                addNew(scope, Exprs.patternVariables(part));
-            }
-            return out;
-        }
-        if (c instanceof Merge mg) {
-            List<Map<String, Object>> out = new ArrayList<>();
-            for (Map<String, Object> row : rows) {
-                List<Map<String, Object>> matches = matcher.match(List.of(mg.pattern()), null, row);
-                if (!matches.isEmpty()) {
-                    for (Map<String, Object> m : matches) {
-                        setItems(mg.onMatch(), m);
-                        out.add(m);
-                    }
-                } else {
-                    checkMergeNulls(mg.pattern(), row);
-                    Map<String, Object> created = createPart(mg.pattern(), new HashMap<>(row), true);
-                    setItems(mg.onCreate(), created);
-                    out.add(created);
-                }
-            }
-            addNew(scope, Exprs.patternVariables(mg.pattern()));
-            return out;
-        }
-        if (c instanceof SetClause s) {
-            for (Map<String, Object> row : rows) {
-                setItems(s.items(), row);
-            }
-            return rows;
-        }
-        if (c instanceof Remove rm) {
-            for (Map<String, Object> row : rows) {
-                remove(rm.items(), row);
-            }
-            return rows;
-        }
-        if (c instanceof Delete d) {
-            delete(d, rows);
-            return rows;
+            return unwind(u, input);
         }
         if (c instanceof With w) {
-            Table t = project(w.projection(), w.where(), rows, scope);
+            Result t = project(w.projection(), w.where(), input, scope);
             scope.clear();
             scope.addAll(t.columns());
             return t.rows();
         }
         if (c instanceof Call call) {
-            return inQueryCall(call, rows, scope);
+            return inQueryCall(call, input, scope);
         }
-        if (c instanceof Foreach fe) {
-            for (Map<String, Object> row : rows) {
-                Object listValue = ev.eval(fe.list(), row);
-                if (listValue == null) {
-                    continue;
+        throw new IllegalStateException("unhandled clause " + c);
+    }
+
+    private Rows match(Match m, Rows input, List<String> scope) {
+        List<String> introduced = new ArrayList<>();
+        for (PatternPart part : m.patterns()) {
+            for (String v : Exprs.patternVariables(part)) {
+                if (!scope.contains(v) && !introduced.contains(v)) {
+                    introduced.add(v);
                 }
-                for (Object item : Eval.asList(listValue, "FOREACH")) {
-                    Map<String, Object> r = new HashMap<>(row);
-                    r.put(fe.variable(), item);
-                    List<Map<String, Object>> inner = new ArrayList<>();
-                    inner.add(r);
-                    List<String> innerScope = new ArrayList<>(scope);
-                    innerScope.add(fe.variable());
-                    for (Clause bc : fe.body()) {
-                        inner = apply(bc, inner, innerScope);
+            }
+        }
+        scope.addAll(introduced);
+        return new Rows() {
+            private Map<String, Object> row;
+            private Rows matches;
+            private boolean matched;
+
+            @Override
+            public Map<String, Object> next() {
+                while (true) {
+                    if (matches != null) {
+                        Map<String, Object> r = matches.next();
+                        if (r != null) {
+                            matched = true;
+                            return r;
+                        }
+                        matches.close();
+                        matches = null;
+                        if (!matched && m.optional()) {
+                            Map<String, Object> nulls = new HashMap<>(row);
+                            for (String v : introduced) {
+                                nulls.put(v, null);
+                            }
+                            return nulls;
+                        }
+                    }
+                    row = input.next();
+                    if (row == null) {
+                        return null;
+                    }
+                    matched = false;
+                    matches = matcher.stream(m.patterns(), m.where(), row);
+                }
+            }
+
+            @Override
+            public void close() {
+                if (matches != null) {
+                    matches.close();
+                    matches = null;
+                }
+                input.close();
+            }
+        };
+    }
+
+    private Rows unwind(Unwind u, Rows input) {
+        return new Rows() {
+            private Map<String, Object> row;
+            private Iterator<?> items;
+
+            @Override
+            public Map<String, Object> next() {
+                while (true) {
+                    if (items != null && items.hasNext()) {
+                        Map<String, Object> r = new HashMap<>(row);
+                        r.put(u.variable(), items.next());
+                        return r;
+                    }
+                    items = null;
+                    row = input.next();
+                    if (row == null) {
+                        return null;
+                    }
+                    Object v = ev.eval(u.list(), row);
+                    if (v instanceof List<?> list) {
+                        items = list.iterator();
+                    } else if (v != null) {
+                        items = List.of(v).iterator();
                     }
                 }
             }
+
+            @Override
+            public void close() {
+                input.close();
+            }
+        };
+    }
+
+    /**
+     * An updating clause over all of its input (also a clause in the body of FOREACH). It takes over
+     * {@code rows} and returns the rows it passes on: the same buffer, or a new one (accounted as it
+     * grows) with the input closed.
+     */
+    private RowBuffer write(Clause c, RowBuffer rows, List<String> scope) {
+        RowBuffer out = null;
+        try {
+            if (Thread.currentThread().isInterrupted()) {
+                throw new GraphException("Neo.ClientError.Transaction.Terminated",
+                        "The query was terminated (its thread was interrupted)");
+            }
+            if (c instanceof Create cr) {
+                out = new RowBuffer(ctx.memory);
+                for (Map<String, Object> row : rows.list()) {
+                    Map<String, Object> r = new HashMap<>(row);
+                    for (PatternPart part : cr.patterns()) {
+                        r = createPart(part, r, false);
+                    }
+                    out.add(r);
+                    ctx.syncTransactionState();
+                }
+                for (PatternPart part : cr.patterns()) {
+                    addNew(scope, Exprs.patternVariables(part));
+                }
+            } else if (c instanceof Merge mg) {
+                out = new RowBuffer(ctx.memory);
+                for (Map<String, Object> row : rows.list()) {
+                    List<Map<String, Object>> matches = matcher.match(List.of(mg.pattern()), null, row);
+                    if (!matches.isEmpty()) {
+                        for (Map<String, Object> m : matches) {
+                            setItems(mg.onMatch(), m);
+                            out.add(m);
+                        }
+                    } else {
+                        checkMergeNulls(mg.pattern(), row);
+                        Map<String, Object> created = createPart(mg.pattern(), new HashMap<>(row), true);
+                        setItems(mg.onCreate(), created);
+                        out.add(created);
+                    }
+                    ctx.syncTransactionState();
+                }
+                addNew(scope, Exprs.patternVariables(mg.pattern()));
+            } else if (c instanceof SetClause s) {
+                for (Map<String, Object> row : rows.list()) {
+                    setItems(s.items(), row);
+                    ctx.syncTransactionState();
+                }
+            } else if (c instanceof Remove rm) {
+                for (Map<String, Object> row : rows.list()) {
+                    remove(rm.items(), row);
+                    ctx.syncTransactionState();
+                }
+            } else if (c instanceof Delete d) {
+                delete(d, rows.list());
+                ctx.syncTransactionState();
+            } else if (c instanceof Call call) {
+                out = RowBuffer.drain(inQueryCall(call, Rows.of(rows.list()), scope), ctx.memory);
+                ctx.syncTransactionState();
+            } else if (c instanceof Foreach fe) {
+                foreach(fe, rows.list(), scope);
+            } else {
+                throw new IllegalStateException("unhandled clause " + c);
+            }
+        } catch (RuntimeException | Error e) {
+            rows.close();
+            if (out != null) {
+                out.close();
+            }
+            throw e;
+        }
+        if (out == null) {
             return rows;
         }
-        throw new IllegalStateException("unhandled clause " + c);
+        rows.close();
+        return out;
+    }
+
+    private void foreach(Foreach fe, List<Map<String, Object>> rows, List<String> scope) {
+        for (Map<String, Object> row : rows) {
+            Object listValue = ev.eval(fe.list(), row);
+            if (listValue == null) {
+                continue;
+            }
+            for (Object item : Eval.asList(listValue, "FOREACH")) {
+                Map<String, Object> r = new HashMap<>(row);
+                r.put(fe.variable(), item);
+                RowBuffer inner = new RowBuffer(ctx.memory);
+                inner.add(r);
+                List<String> innerScope = new ArrayList<>(scope);
+                innerScope.add(fe.variable());
+                for (Clause bc : fe.body()) {
+                    inner = write(bc, inner, innerScope);
+                }
+                inner.close();
+                ctx.syncTransactionState();
+            }
+        }
     }
 
     private static void addNew(List<String> scope, List<String> vars) {
@@ -258,7 +440,11 @@ final class Executor {
 
     // ------------------------------------------------------------------ projection
 
-    Table project(Projection p, Expr where, List<Map<String, Object>> rows, List<String> scope) {
+    /**
+     * WITH/RETURN over {@code input}. Without aggregation and ORDER BY the projection streams (DISTINCT
+     * keeps the keys seen); otherwise it reads all of its input first, accounting for what it holds.
+     */
+    Result project(Projection p, Expr where, Rows input, List<String> scope) {
         List<ProjectionItem> items = new ArrayList<>();
         if (p.star()) {
             for (String v : new TreeSet<>(scope)) {
@@ -273,12 +459,129 @@ final class Executor {
             columns.add(item.name());
         }
         boolean aggregating = items.stream().anyMatch(i -> Exprs.containsAggregate(i.expression()));
-        List<Map<String, Object>> projected;
-        List<Map<String, Object>> sortEnvs;
-        List<SortItem> order = p.orderBy();
         if ((aggregating || p.distinct()) && where != null) {
             where = substituteItems(where, items);
         }
+        if (!aggregating && p.orderBy().isEmpty()) {
+            return new Result(columns, streamingProjection(p, items, columns, where, input), true);
+        }
+        Held held = new Held();
+        try (input) {
+            return new Result(columns, eagerProjection(p, items, columns, where, aggregating, input, held), true);
+        } catch (RuntimeException | Error e) {
+            held.releaseAll();
+            throw e;
+        } finally {
+            held.releaseScratch();
+        }
+    }
+
+    /** Heap an eager projection holds: its result rows, and scratch (sort keys, groups) dropped once done. */
+    private final class Held {
+        long rows;
+        long scratch;
+
+        void row(long bytes) {
+            ctx.memory.allocate(bytes);
+            rows += bytes;
+        }
+
+        void scratch(long bytes) {
+            ctx.memory.allocate(bytes);
+            scratch += bytes;
+        }
+
+        void releaseScratch() {
+            ctx.memory.release(scratch);
+            scratch = 0;
+        }
+
+        void releaseAll() {
+            ctx.memory.release(rows);
+            rows = 0;
+            releaseScratch();
+        }
+    }
+
+    private Rows streamingProjection(Projection p, List<ProjectionItem> items, List<String> columns, Expr where, Rows input) {
+        long skip = p.skip() == null ? 0 : nonNegative(p.skip(), "SKIP");
+        long limit = p.limit() == null ? -1 : nonNegative(p.limit(), "LIMIT");
+        Expr filter = where;
+        return new Rows() {
+            private final Set<Object> seen = p.distinct() ? new HashSet<>() : null;
+            private long seenBytes;
+            private long skipped;
+            private long passed;
+            private boolean done;
+
+            @Override
+            public Map<String, Object> next() {
+                while (!done) {
+                    if (limit >= 0 && passed >= limit) {
+                        // LIMIT reached: stop reading the store now, not at the end of the result
+                        close();
+                        return null;
+                    }
+                    Map<String, Object> row = input.next();
+                    if (row == null) {
+                        done = true;
+                        return null;
+                    }
+                    Map<String, Object> out = new LinkedHashMap<>();
+                    for (int i = 0; i < items.size(); i++) {
+                        out.put(columns.get(i), ev.eval(items.get(i).expression(), row));
+                    }
+                    if (seen != null) {
+                        List<Object> key = new ArrayList<>(out.size());
+                        for (Object v : out.values()) {
+                            key.add(Values.canonical(v));
+                        }
+                        if (!seen.add(key)) {
+                            continue;
+                        }
+                        long size = Values.heapSize(key) + HeapEstimate.MAP_ENTRY;
+                        ctx.memory.allocate(size);
+                        seenBytes += size;
+                    }
+                    if (skipped < skip) {
+                        skipped++;
+                        continue;
+                    }
+                    passed++;
+                    if (filter != null) {
+                        // after a plain WITH, WHERE also sees the previous scope; after DISTINCT only the columns
+                        Map<String, Object> env = out;
+                        if (seen == null) {
+                            env = new HashMap<>(row);
+                            env.putAll(out);
+                        }
+                        if (!Values.isTrue(Values.asBoolean(ev.eval(filter, env), " (in WHERE)"))) {
+                            continue;
+                        }
+                    }
+                    return out;
+                }
+                return null;
+            }
+
+            @Override
+            public void close() {
+                done = true;
+                input.close();
+                if (seen != null) {
+                    seen.clear();
+                }
+                ctx.memory.release(seenBytes);
+                seenBytes = 0;
+            }
+        };
+    }
+
+    private Rows eagerProjection(Projection p, List<ProjectionItem> items, List<String> columns, Expr where,
+                                 boolean aggregating, Rows input, Held held) {
+        List<Map<String, Object>> projected;
+        List<Map<String, Object>> sortEnvs;
+        List<SortItem> order = p.orderBy();
         if (aggregating || p.distinct()) {
             // ORDER BY may repeat a projected expression: refer to its column instead
             List<SortItem> rewritten = new ArrayList<>();
@@ -287,6 +590,8 @@ final class Executor {
             }
             order = rewritten;
         }
+        // top-k: with ORDER BY ... LIMIT only skip + limit rows need to be kept while reading
+        long keep = -1;
         if (aggregating) {
             List<Expr> aggregates = new ArrayList<>();
             List<Expr> itemExprs = new ArrayList<>();
@@ -305,7 +610,7 @@ final class Executor {
                 }
             }
             Map<Object, Object[]> groups = new LinkedHashMap<>();
-            for (Map<String, Object> row : rows) {
+            for (Map<String, Object> row = input.next(); row != null; row = input.next()) {
                 List<Object> keyValues = new ArrayList<>();
                 List<Object> canonical = new ArrayList<>();
                 for (int i : keyItems) {
@@ -313,15 +618,25 @@ final class Executor {
                     keyValues.add(v);
                     canonical.add(Values.canonical(v));
                 }
-                Object[] group = groups.computeIfAbsent(canonical, k -> newGroup(row, keyValues, aggregates));
+                Object[] group = groups.get(canonical);
+                if (group == null) {
+                    // the group keeps its first row (for expressions over grouping keys), its key and aggregates
+                    held.scratch(Values.heapSize(row) + Values.heapSize(keyValues) + Values.heapSize(canonical)
+                            + HeapEstimate.MAP_ENTRY + HeapEstimate.OBJECT * (2 + aggregates.size()));
+                    group = newGroup(row, keyValues, aggregates);
+                    groups.put(canonical, group);
+                }
                 Aggregation[] aggs = (Aggregation[]) group[2];
                 for (Aggregation a : aggs) {
-                    a.add(ev, row);
+                    held.scratch(a.add(ev, row));
                 }
             }
             if (groups.isEmpty() && keyItems.isEmpty()) {
                 groups.put(List.of(), newGroup(new HashMap<>(), List.of(), aggregates));
             }
+            // the result rows hold what the aggregates collected (the same values, not copies): count them
+            // once, as result rows, from here on
+            held.releaseScratch();
             projected = new ArrayList<>();
             sortEnvs = new ArrayList<>();
             for (Object[] group : groups.values()) {
@@ -342,22 +657,32 @@ final class Executor {
                         out.put(columns.get(i), ev.eval(itemExprs.get(i), env));
                     }
                 }
+                held.row(Values.heapSize(out) + HeapEstimate.REFERENCE);
                 projected.add(out);
                 Map<String, Object> sortEnv = new HashMap<>(out);
                 for (int i = 0; i < aggs.length; i++) {
                     sortEnv.put(Eval.aggKey(i), env.get(Eval.aggKey(i)));
                 }
+                if (!order.isEmpty()) {
+                    held.scratch(HeapEstimate.MAP + HeapEstimate.MAP_ENTRY * sortEnv.size());
+                }
                 sortEnvs.add(sortEnv);
             }
         } else {
-            projected = new ArrayList<>(rows.size());
-            sortEnvs = new ArrayList<>(rows.size());
+            if (p.limit() != null) {
+                long skip = p.skip() == null ? 0 : nonNegative(p.skip(), "SKIP");
+                keep = skip + Math.min(nonNegative(p.limit(), "LIMIT"), Long.MAX_VALUE - skip);
+            }
+            projected = new ArrayList<>();
+            sortEnvs = new ArrayList<>();
             Set<Object> seen = p.distinct() ? new HashSet<>() : null;
-            for (Map<String, Object> row : rows) {
+            TopK top = keep >= 0 ? new TopK(order, keep, held) : null;
+            for (Map<String, Object> row = input.next(); row != null; row = input.next()) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 for (int i = 0; i < items.size(); i++) {
                     out.put(columns.get(i), ev.eval(items.get(i).expression(), row));
                 }
+                Map<String, Object> env;
                 if (seen != null) {
                     List<Object> key = new ArrayList<>();
                     for (Object v : out.values()) {
@@ -366,36 +691,38 @@ final class Executor {
                     if (!seen.add(key)) {
                         continue;
                     }
-                    sortEnvs.add(out);
-                } else if (!order.isEmpty() || where != null) {
-                    Map<String, Object> env = new HashMap<>(row);
+                    held.scratch(Values.heapSize(key) + HeapEstimate.MAP_ENTRY);
+                    env = out;
+                } else {
+                    env = new HashMap<>(row);
                     env.putAll(out);
-                    sortEnvs.add(env);
                 }
+                if (top != null) {
+                    top.offer(out, env);
+                    continue;
+                }
+                held.row(Values.heapSize(out) + HeapEstimate.REFERENCE);
+                if (env != out) {
+                    held.scratch(HeapEstimate.MAP + HeapEstimate.MAP_ENTRY * env.size());
+                }
+                sortEnvs.add(env);
                 projected.add(out);
+            }
+            if (top != null) {
+                top.drainInto(projected, sortEnvs);
+                order = List.of(); // already in order
             }
         }
         if (!order.isEmpty()) {
             List<SortItem> sortBy = order;
             List<Object[]> keyed = new ArrayList<>(projected.size());
             for (int i = 0; i < projected.size(); i++) {
-                Object[] keys = new Object[sortBy.size() + 1];
-                for (int k = 0; k < sortBy.size(); k++) {
-                    keys[k] = ev.eval(sortBy.get(k).expression(), sortEnvs.get(i));
-                }
-                keys[sortBy.size()] = new Object[] {projected.get(i), sortEnvs.isEmpty() ? null : sortEnvs.get(i)};
+                Object[] keys = sortKeys(sortBy, sortEnvs.get(i));
+                held.scratch(keysSize(sortBy, keys));
+                keys[sortBy.size()] = new Object[] {projected.get(i), sortEnvs.get(i)};
                 keyed.add(keys);
             }
-            Comparator<Object[]> cmp = (a, b) -> {
-                for (int k = 0; k < sortBy.size(); k++) {
-                    int c = Values.orderCompare(a[k], b[k]);
-                    if (c != 0) {
-                        return sortBy.get(k).descending() ? -c : c;
-                    }
-                }
-                return 0;
-            };
-            keyed.sort(cmp);
+            keyed.sort(sortComparator(sortBy));
             List<Map<String, Object>> sorted = new ArrayList<>(keyed.size());
             List<Map<String, Object>> sortedEnvs = new ArrayList<>(keyed.size());
             for (Object[] k : keyed) {
@@ -410,6 +737,7 @@ final class Executor {
             projected = sorted;
             sortEnvs = sortedEnvs;
         }
+        int produced = projected.size();
         int from = 0;
         int to = projected.size();
         if (p.skip() != null) {
@@ -420,13 +748,11 @@ final class Executor {
         }
         if (from > 0 || to < projected.size()) {
             projected = projected.subList(from, to);
-            if (sortEnvs.size() >= to) {
-                sortEnvs = sortEnvs.subList(from, to);
-            }
+            sortEnvs = sortEnvs.subList(from, to);
         }
         if (where != null) {
             // after a plain WITH, WHERE also sees the previous scope (the sort environment holds both)
-            boolean widened = !aggregating && !p.distinct() && sortEnvs.size() == projected.size();
+            boolean widened = !aggregating && !p.distinct();
             List<Map<String, Object>> filtered = new ArrayList<>();
             for (int i = 0; i < projected.size(); i++) {
                 Map<String, Object> env = widened ? sortEnvs.get(i) : projected.get(i);
@@ -436,7 +762,91 @@ final class Executor {
             }
             projected = filtered;
         }
-        return new Table(columns, new ArrayList<>(projected));
+        // the rows dropped by SKIP, LIMIT and WHERE are garbage now; the buffer owns the share of the rest
+        long kept = produced == 0 ? 0 : (long) (held.rows * ((double) projected.size() / produced));
+        ctx.memory.release(held.rows - kept);
+        held.rows = 0;
+        return RowBuffer.adopt(new ArrayList<>(projected), ctx.memory, kept);
+    }
+
+    private Object[] sortKeys(List<SortItem> sortBy, Map<String, Object> env) {
+        Object[] keys = new Object[sortBy.size() + 1];
+        for (int k = 0; k < sortBy.size(); k++) {
+            keys[k] = ev.eval(sortBy.get(k).expression(), env);
+        }
+        return keys;
+    }
+
+    /** Heap of a row's sort keys: a key that is a variable's value is the row's own, not a copy. */
+    private static long keysSize(List<SortItem> sortBy, Object[] keys) {
+        long size = HeapEstimate.LIST + HeapEstimate.REFERENCE * keys.length;
+        for (int k = 0; k < sortBy.size(); k++) {
+            if (!(sortBy.get(k).expression() instanceof Variable)) {
+                size += Values.heapSize(keys[k]);
+            }
+        }
+        return size;
+    }
+
+    private static Comparator<Object[]> sortComparator(List<SortItem> sortBy) {
+        return (a, b) -> {
+            for (int k = 0; k < sortBy.size(); k++) {
+                int c = Values.orderCompare(a[k], b[k]);
+                if (c != 0) {
+                    return sortBy.get(k).descending() ? -c : c;
+                }
+            }
+            return 0;
+        };
+    }
+
+    /**
+     * The first {@code keep} rows in ORDER BY order, kept while reading: a heap of the best rows seen,
+     * ties broken by arrival so the result equals a stable sort's first rows.
+     */
+    private final class TopK {
+        private final List<SortItem> sortBy;
+        private final long keep;
+        private final Held held;
+        private final java.util.PriorityQueue<Object[]> worstFirst;
+        private long arrived;
+
+        TopK(List<SortItem> sortBy, long keep, Held held) {
+            this.sortBy = sortBy;
+            this.keep = keep;
+            this.held = held;
+            Comparator<Object[]> order = sortComparator(sortBy)
+                    .thenComparingLong(k -> (Long) ((Object[]) k[sortBy.size()])[2]);
+            this.worstFirst = new java.util.PriorityQueue<>(order.reversed());
+        }
+
+        void offer(Map<String, Object> out, Map<String, Object> env) {
+            if (keep == 0) {
+                return;
+            }
+            Object[] keys = sortKeys(sortBy, env);
+            long size = keysSize(sortBy, keys) + Values.heapSize(out) + HeapEstimate.MAP + HeapEstimate.MAP_ENTRY * env.size();
+            keys[sortBy.size()] = new Object[] {out, env, arrived++};
+            if (worstFirst.size() < keep) {
+                held.row(size);
+                worstFirst.add(keys);
+            } else if (worstFirst.comparator().compare(keys, worstFirst.peek()) > 0) {
+                // better than the worst kept: it takes that one's place (and its share of memory)
+                worstFirst.poll();
+                worstFirst.add(keys);
+            }
+        }
+
+        @SuppressWarnings("unchecked")
+        void drainInto(List<Map<String, Object>> projected, List<Map<String, Object>> sortEnvs) {
+            List<Object[]> best = new ArrayList<>(worstFirst);
+            best.sort(worstFirst.comparator().reversed());
+            for (Object[] k : best) {
+                Object[] entry = (Object[]) k[sortBy.size()];
+                projected.add((Map<String, Object>) entry[0]);
+                sortEnvs.add((Map<String, Object>) entry[1]);
+            }
+        }
     }
 
     private static Object[] newGroup(Map<String, Object> row, List<Object> keyValues, List<Expr> aggregates) {
@@ -857,10 +1267,10 @@ final class Executor {
         return out;
     }
 
-    private Table standaloneCall(Call call, List<Map<String, Object>> rows, List<String> scope) {
+    private Result standaloneCall(Call call, Rows rows, List<String> scope) {
         Procedure proc = procedure(call);
         if (call.yields() != null) {
-            List<Map<String, Object>> out = inQueryCall(call, rows, scope);
+            Rows out = inQueryCall(call, rows, scope);
             List<String> columns = new ArrayList<>();
             boolean star = call.yields().size() == 1 && call.yields().get(0).field().equals("*");
             if (star) {
@@ -868,23 +1278,39 @@ final class Executor {
             } else {
                 call.yields().forEach(y -> columns.add(y.alias()));
             }
-            return new Table(columns, out);
+            return new Result(columns, out, true);
         }
         List<String> columns = proc.outputColumns();
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Map<String, Object> row : rows) {
-            for (Map<String, Object> r : invoke(call, proc, row)) {
-                Map<String, Object> projected = new LinkedHashMap<>();
-                for (String c : columns) {
-                    projected.put(c, r.get(c));
+        Rows projected = new Rows() {
+            private Iterator<Map<String, Object>> results;
+
+            @Override
+            public Map<String, Object> next() {
+                while (results == null || !results.hasNext()) {
+                    Map<String, Object> row = rows.next();
+                    if (row == null) {
+                        return null;
+                    }
+                    results = invoke(call, proc, row).iterator();
                 }
-                out.add(projected);
+                Map<String, Object> r = results.next();
+                Map<String, Object> out = new LinkedHashMap<>();
+                for (String c : columns) {
+                    out.put(c, r.get(c));
+                }
+                return out;
             }
-        }
-        return new Table(columns, out);
+
+            @Override
+            public void close() {
+                rows.close();
+            }
+        };
+        return new Result(columns, projected, true);
     }
 
-    private List<Map<String, Object>> inQueryCall(Call call, List<Map<String, Object>> rows, List<String> scope) {
+    /** CALL ... YIELD inside a query: the procedure runs once per input row, as its rows are pulled. */
+    private Rows inQueryCall(Call call, Rows rows, List<String> scope) {
         Procedure proc = procedure(call);
         List<YieldItem> yields = call.yields();
         if (yields == null) {
@@ -895,26 +1321,8 @@ final class Executor {
         }
         for (YieldItem y : yields) {
             if (!proc.outputColumns().contains(y.field())) {
+                rows.close();
                 throw Errors.syntax("Unknown procedure output: `" + y.field() + "`");
-            }
-        }
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (Map<String, Object> row : rows) {
-            List<Map<String, Object>> results = invoke(call, proc, row);
-            if (proc.outputColumns().isEmpty()) {
-                // a void procedure leaves the row stream unchanged
-                out.add(row);
-                continue;
-            }
-            for (Map<String, Object> r : results) {
-                Map<String, Object> extended = new HashMap<>(row);
-                for (YieldItem y : yields) {
-                    extended.put(y.alias(), r.get(y.field()));
-                }
-                if (call.where() == null || Values.isTrue(ev.eval(call.where(), extended))) {
-                    out.add(extended);
-                    ctx.checkRows(out.size());
-                }
             }
         }
         for (YieldItem y : yields) {
@@ -922,7 +1330,43 @@ final class Executor {
                 scope.add(y.alias());
             }
         }
-        return out;
+        List<YieldItem> bound = yields;
+        return new Rows() {
+            private Map<String, Object> row;
+            private Iterator<Map<String, Object>> results;
+
+            @Override
+            public Map<String, Object> next() {
+                while (true) {
+                    while (results != null && results.hasNext()) {
+                        Map<String, Object> r = results.next();
+                        Map<String, Object> extended = new HashMap<>(row);
+                        for (YieldItem y : bound) {
+                            extended.put(y.alias(), r.get(y.field()));
+                        }
+                        if (call.where() == null || Values.isTrue(ev.eval(call.where(), extended))) {
+                            return extended;
+                        }
+                    }
+                    row = rows.next();
+                    if (row == null) {
+                        return null;
+                    }
+                    List<Map<String, Object>> called = invoke(call, proc, row);
+                    if (proc.outputColumns().isEmpty()) {
+                        // a void procedure leaves the row stream unchanged
+                        results = null;
+                        return row;
+                    }
+                    results = called.iterator();
+                }
+            }
+
+            @Override
+            public void close() {
+                rows.close();
+            }
+        };
     }
 
     // ------------------------------------------------------------------ schema

@@ -578,28 +578,41 @@ final class Functions {
         if (step == 0) {
             throw Errors.argument("Invalid input for function 'range()': step argument to range() can't be 0");
         }
-        List<Object> out = new ArrayList<>();
-        if (step > 0) {
-            for (long i = start; i <= end; i += step) {
-                out.add(i);
-                checkRange(out);
-            }
-        } else {
-            for (long i = start; i >= end; i += step) {
-                out.add(i);
-                checkRange(out);
-            }
+        // computed, not stored: UNWIND range(1, $n) streams in constant memory
+        long count;
+        try {
+            count = step > 0 ? (end < start ? 0 : Math.subtractExact(end, start) / step + 1)
+                    : (end > start ? 0 : Math.subtractExact(start, end) / Math.negateExact(step) + 1);
+        } catch (ArithmeticException e) {
+            count = Long.MAX_VALUE; // further apart than a long holds: certainly too many
         }
-        return out;
+        if (count > 10_000_000) {
+            throw Errors.argument("range() would produce more than 10000000 elements");
+        }
+        return new Range(start, step, (int) count);
     }
 
-    private static void checkRange(List<Object> out) {
-        if ((out.size() & 0xFFFF) == 0 && Thread.currentThread().isInterrupted()) {
-            throw new io.ccdr.node.graph.GraphException("Neo.ClientError.Transaction.Terminated",
-                    "The query was terminated (its thread was interrupted)");
+    /** The integers of range(): an immutable list whose elements are computed when read. */
+    static final class Range extends java.util.AbstractList<Object> implements java.util.RandomAccess {
+        private final long start;
+        private final long step;
+        private final int size;
+
+        Range(long start, long step, int size) {
+            this.start = start;
+            this.step = step;
+            this.size = size;
         }
-        if (out.size() > 10_000_000) {
-            throw Errors.argument("range() would produce more than 10000000 elements");
+
+        @Override
+        public Object get(int index) {
+            java.util.Objects.checkIndex(index, size);
+            return start + step * index;
+        }
+
+        @Override
+        public int size() {
+            return size;
         }
     }
 

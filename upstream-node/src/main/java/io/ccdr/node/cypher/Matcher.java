@@ -8,10 +8,12 @@ import io.ccdr.node.graph.Direction;
 import io.ccdr.node.graph.ElementIds;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.RelationshipRecord;
+import io.ccdr.node.memory.HeapEstimate;
 
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,18 +37,125 @@ final class Matcher {
         this.ctx = ev.ctx;
     }
 
-    /** All extensions of {@code row} matching every part (and {@code where}). */
+    /** All extensions of {@code row} matching every part (and {@code where}), in a list (MERGE's few). */
     List<Map<String, Object>> match(List<PatternPart> parts, Expr where, Map<String, Object> row) {
         List<Map<String, Object>> out = new ArrayList<>();
+        try (Rows matches = stream(parts, where, row)) {
+            for (Map<String, Object> r = matches.next(); r != null; r = matches.next()) {
+                out.add(r);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The extensions of {@code row} matching every part (and {@code where}), produced as they are
+     * pulled: the first chain's start nodes are read from the store one at a time (a label scan is
+     * an open index iterator, not a list), and what one start node leads to is held until it has been
+     * read, accounted beyond a few rows, before the next start node is read.
+     */
+    Rows stream(List<PatternPart> parts, Expr where, Map<String, Object> row) {
         List<Expr> conjuncts = new ArrayList<>();
         splitAnd(where, conjuncts);
-        matchParts(parts, 0, row, new HashSet<>(), conjuncts, r -> {
-            if (where == null || Values.isTrue(Values.asBoolean(ev.eval(where, r), " (in WHERE)"))) {
-                out.add(r);
-                ctx.checkRows(out.size());
+        return new PartMatches(parts, 0, row, new HashSet<>(), conjuncts, where);
+    }
+
+    /** Rows buffered from one start node without accounting: small, and the common case (one row each). */
+    private static final int UNACCOUNTED = 16;
+
+    /** The matches of {@code parts[index..]} extending {@code row}, with {@code used} the relationships bound so far. */
+    private final class PartMatches implements Rows {
+        private final List<PatternPart> parts;
+        private final int index;
+        private final Map<String, Object> row;
+        private final Set<Long> used;
+        private final List<Expr> conjuncts;
+        private final Expr where;
+        private final boolean last;
+        private final Chain chain;
+        private final Ids starts;
+        /** {row, used relationships (for the next part), accounted bytes or null}. */
+        private final java.util.ArrayDeque<Object[]> pending = new java.util.ArrayDeque<>();
+        private long pendingBytes;
+        private PartMatches child;
+        private boolean closed;
+
+        PartMatches(List<PatternPart> parts, int index, Map<String, Object> row, Set<Long> used, List<Expr> conjuncts,
+                    Expr where) {
+            this.parts = parts;
+            this.index = index;
+            this.row = row;
+            this.used = used;
+            this.conjuncts = conjuncts;
+            this.where = where;
+            this.last = index == parts.size() - 1;
+            this.chain = orient(parts.get(index), row, conjuncts);
+            this.starts = starts(chain, row, conjuncts);
+        }
+
+        @Override
+        public Map<String, Object> next() {
+            while (!closed) {
+                if (child != null) {
+                    Map<String, Object> r = child.next();
+                    if (r != null) {
+                        return r;
+                    }
+                    child.close();
+                    child = null;
+                }
+                Object[] entry = pending.poll();
+                if (entry != null) {
+                    if (entry[2] != null) {
+                        long bytes = (Long) entry[2];
+                        pendingBytes -= bytes;
+                        ctx.memory.release(bytes);
+                    }
+                    @SuppressWarnings("unchecked")
+                    Map<String, Object> r = (Map<String, Object>) entry[0];
+                    if (last) {
+                        if (where == null || Values.isTrue(Values.asBoolean(ev.eval(where, r), " (in WHERE)"))) {
+                            return r;
+                        }
+                        continue;
+                    }
+                    @SuppressWarnings("unchecked")
+                    Set<Long> usedSoFar = (Set<Long>) entry[1];
+                    child = new PartMatches(parts, index + 1, r, usedSoFar, conjuncts, where);
+                    continue;
+                }
+                if (!starts.hasNext()) {
+                    return null;
+                }
+                expandFrom(chain, starts.next(), row, used, found -> {
+                    Long bytes = null;
+                    if (pending.size() >= UNACCOUNTED) {
+                        long b = Values.heapSize(found) + HeapEstimate.OBJECT * 2;
+                        ctx.memory.allocate(b);
+                        pendingBytes += b;
+                        bytes = b;
+                    }
+                    // the next part must not reuse this part's relationships (isomorphism within a MATCH)
+                    pending.add(new Object[] {found, last ? null : new HashSet<>(used), bytes});
+                });
             }
-        });
-        return out;
+            return null;
+        }
+
+        @Override
+        public void close() {
+            if (!closed) {
+                closed = true;
+                if (child != null) {
+                    child.close();
+                    child = null;
+                }
+                starts.close();
+                pending.clear();
+                ctx.memory.release(pendingBytes);
+                pendingBytes = 0;
+            }
+        }
     }
 
     private static void splitAnd(Expr e, List<Expr> out) {
@@ -59,15 +168,6 @@ final class Matcher {
         } else {
             out.add(e);
         }
-    }
-
-    private void matchParts(List<PatternPart> parts, int i, Map<String, Object> row, Set<Long> used,
-                            List<Expr> conjuncts, Consumer<Map<String, Object>> out) {
-        if (i == parts.size()) {
-            out.accept(row);
-            return;
-        }
-        matchChain(parts.get(i), row, used, conjuncts, r -> matchParts(parts, i + 1, r, used, conjuncts, out));
     }
 
     Object patternExpression(PatternExpr pe, Map<String, Object> row) {
@@ -94,13 +194,18 @@ final class Matcher {
             });
             return count[0];
         }
-        List<Object> out = new ArrayList<>();
-        matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
-            if (pe.where() == null || Values.isTrue(ev.eval(pe.where(), r))) {
-                out.add(ev.eval(pe.projection(), r));
-            }
-        });
-        return out;
+        ValueBuilder out = new ValueBuilder(ctx.memory);
+        try {
+            matchChain(pe.pattern(), row, new HashSet<>(), List.of(), r -> {
+                if (pe.where() == null || Values.isTrue(ev.eval(pe.where(), r))) {
+                    out.add(ev.eval(pe.projection(), r));
+                }
+            });
+        } catch (RuntimeException | Error failure) {
+            out.release();
+            throw failure;
+        }
+        return out.build();
     }
 
     /** Stackless signal that ends a pattern search at its first match. */
@@ -116,16 +221,17 @@ final class Matcher {
 
     // ------------------------------------------------------------------ chains
 
-    void matchChain(PatternPart part, Map<String, Object> row, Set<Long> used, List<Expr> conjuncts,
-                    Consumer<Map<String, Object>> out) {
+    /** A chain oriented to start from its more selective end. */
+    private record Chain(PatternPart part, List<NodePattern> nodes, List<RelPattern> rels, boolean reversed) {
+    }
+
+    private Chain orient(PatternPart part, Map<String, Object> row, List<Expr> conjuncts) {
         List<NodePattern> nodes = part.nodes();
         List<RelPattern> rels = part.rels();
-        boolean reversed = false;
         if (!rels.isEmpty()) {
             int first = selectivity(nodes.get(0), row, conjuncts);
             int last = selectivity(nodes.get(nodes.size() - 1), row, conjuncts);
             if (last < first && propertiesEvaluableUpFront(part, row)) {
-                reversed = true;
                 nodes = new ArrayList<>(nodes);
                 java.util.Collections.reverse(nodes);
                 List<RelPattern> rev = new ArrayList<>();
@@ -136,48 +242,63 @@ final class Matcher {
                     rev.add(new RelPattern(r.variable(), r.types(), r.properties(), d, r.variableLength(), r.minHops(),
                             r.maxHops()));
                 }
-                rels = rev;
+                return new Chain(part, nodes, rev, true);
             }
         }
-        final List<NodePattern> ns = nodes;
-        final List<RelPattern> rs = rels;
-        final boolean rev = reversed;
-        List<Long> starts = relationshipSeekStarts(ns.get(0), rs.isEmpty() ? null : rs.get(0), row, conjuncts);
-        if (starts == null) {
-            starts = candidates(ns.get(0), row, conjuncts);
-        }
-        for (long start : starts) {
-            Map<String, Object> r0 = bindNode(ns.get(0), start, row);
-            if (r0 == null) {
-                continue;
+        return new Chain(part, nodes, rels, false);
+    }
+
+    private Ids starts(Chain chain, Map<String, Object> row, List<Expr> conjuncts) {
+        List<Long> sought = relationshipSeekStarts(chain.nodes().get(0), chain.rels().isEmpty() ? null : chain.rels().get(0),
+                row, conjuncts);
+        return sought != null ? Ids.of(sought) : candidates(chain.nodes().get(0), row, conjuncts);
+    }
+
+    void matchChain(PatternPart part, Map<String, Object> row, Set<Long> used, List<Expr> conjuncts,
+                    Consumer<Map<String, Object>> out) {
+        Chain chain = orient(part, row, conjuncts);
+        try (Ids starts = starts(chain, row, conjuncts)) {
+            while (starts.hasNext()) {
+                expandFrom(chain, starts.next(), row, used, out);
             }
-            List<Long> pathNodes = new ArrayList<>();
-            pathNodes.add(start);
-            expand(ns, rs, 0, start, r0, used, pathNodes, new ArrayList<>(), found -> {
-                Map<String, Object> r = rev ? unreverseLists(part, row, found) : found;
-                if (part.pathVariable() != null) {
-                    List<Long> pn = new ArrayList<>(pathNodesOf(r));
-                    List<Long> pr = new ArrayList<>(pathRelsOf(r));
-                    if (rev) {
-                        java.util.Collections.reverse(pn);
-                        java.util.Collections.reverse(pr);
-                    }
-                    Map<String, Object> withPath = new HashMap<>(r);
-                    withPath.remove(PATH_NODES);
-                    withPath.remove(PATH_RELS);
-                    withPath.put(part.pathVariable(), new PathRef(List.copyOf(pn), List.copyOf(pr)));
-                    out.accept(withPath);
-                } else {
-                    Map<String, Object> clean = r;
-                    if (r.containsKey(PATH_NODES)) {
-                        clean = new HashMap<>(r);
-                        clean.remove(PATH_NODES);
-                        clean.remove(PATH_RELS);
-                    }
-                    out.accept(clean);
+        }
+    }
+
+    /** Every match of the chain that starts at node {@code start}. */
+    private void expandFrom(Chain chain, long start, Map<String, Object> row, Set<Long> used,
+                            Consumer<Map<String, Object>> out) {
+        PatternPart part = chain.part();
+        Map<String, Object> r0 = bindNode(chain.nodes().get(0), start, row);
+        if (r0 == null) {
+            return;
+        }
+        List<Long> pathNodes = new ArrayList<>();
+        pathNodes.add(start);
+        boolean rev = chain.reversed();
+        expand(chain.nodes(), chain.rels(), 0, start, r0, used, pathNodes, new ArrayList<>(), found -> {
+            Map<String, Object> r = rev ? unreverseLists(part, row, found) : found;
+            if (part.pathVariable() != null) {
+                List<Long> pn = new ArrayList<>(pathNodesOf(r));
+                List<Long> pr = new ArrayList<>(pathRelsOf(r));
+                if (rev) {
+                    java.util.Collections.reverse(pn);
+                    java.util.Collections.reverse(pr);
                 }
-            });
-        }
+                Map<String, Object> withPath = new HashMap<>(r);
+                withPath.remove(PATH_NODES);
+                withPath.remove(PATH_RELS);
+                withPath.put(part.pathVariable(), new PathRef(List.copyOf(pn), List.copyOf(pr)));
+                out.accept(withPath);
+            } else {
+                Map<String, Object> clean = r;
+                if (r.containsKey(PATH_NODES)) {
+                    clean = new HashMap<>(r);
+                    clean.remove(PATH_NODES);
+                    clean.remove(PATH_RELS);
+                }
+                out.accept(clean);
+            }
+        });
     }
 
     /** A chain matched right-to-left collected variable-length relationship lists backwards. */
@@ -230,17 +351,17 @@ final class Matcher {
                 }
                 throw Errors.type("Type mismatch: expected Relationship but was " + Values.typeName(bound));
             }
-            for (RelationshipRecord rel : relationships(current, rp)) {
+            eachRelationship(current, rp, rel -> {
                 if (used.contains(rel.id()) || (bound != null && ((RelRef) bound).id() != rel.id())) {
-                    continue;
+                    return;
                 }
                 if (!relMatches(rp, rel, row)) {
-                    continue;
+                    return;
                 }
                 long other = rel.startNode() == rel.endNode() ? current : rel.otherNode(current);
                 Map<String, Object> r1 = bindNode(next, other, row);
                 if (r1 == null) {
-                    continue;
+                    return;
                 }
                 if (rp.variable() != null && bound == null) {
                     r1.put(rp.variable(), new RelRef(rel.id()));
@@ -252,7 +373,7 @@ final class Matcher {
                 pathNodes.remove(pathNodes.size() - 1);
                 pathRels.remove(pathRels.size() - 1);
                 used.remove(rel.id());
-            }
+            });
             return;
         }
         // variable length: depth-first over simple relationship paths
@@ -297,12 +418,12 @@ final class Matcher {
         if (depth >= max || (boundList != null && depth >= boundList.size())) {
             return;
         }
-        for (RelationshipRecord rel : relationships(current, rp)) {
+        eachRelationship(current, rp, rel -> {
             if (used.contains(rel.id()) || !relMatches(rp, rel, row)) {
-                continue;
+                return;
             }
             if (boundList != null && boundList.get(depth) != rel.id()) {
-                continue;
+                return;
             }
             long other = rel.startNode() == rel.endNode() ? current : rel.otherNode(current);
             used.add(rel.id());
@@ -315,17 +436,23 @@ final class Matcher {
             pathNodes.remove(pathNodes.size() - 1);
             hops.remove(hops.size() - 1);
             used.remove(rel.id());
-        }
+        });
     }
 
-    private List<RelationshipRecord> relationships(long node, RelPattern rp) {
+    /**
+     * Calls {@code action} for each relationship of the pattern's types at {@code node}, read from the
+     * adjacency index as the search goes (a node with a million relationships is not loaded at once).
+     */
+    private void eachRelationship(long node, RelPattern rp, Consumer<RelationshipRecord> action) {
         String type = rp.types().size() == 1 ? rp.types().get(0) : null;
         try (Stream<RelationshipRecord> s = ctx.graph.relationships(node, rp.direction(), type)) {
-            List<RelationshipRecord> list = s.toList();
-            if (rp.types().size() > 1) {
-                return list.stream().filter(r -> rp.types().contains(r.type())).toList();
+            Iterator<RelationshipRecord> it = s.iterator();
+            while (it.hasNext()) {
+                RelationshipRecord r = it.next();
+                if (rp.types().size() <= 1 || rp.types().contains(r.type())) {
+                    action.accept(r);
+                }
             }
-            return list;
         }
     }
 
@@ -571,14 +698,52 @@ final class Matcher {
         return null;
     }
 
-    private List<Long> candidates(NodePattern np, Map<String, Object> row, List<Expr> conjuncts) {
+    /**
+     * Node ids a chain may start from: ascending, read lazily from the store where they come from an
+     * index or a scan, so a start over millions of nodes holds one at a time.
+     */
+    private static final class Ids implements AutoCloseable {
+        private final Iterator<Long> it;
+        private final Stream<Long> stream;
+
+        private Ids(Iterator<Long> it, Stream<Long> stream) {
+            this.it = it;
+            this.stream = stream;
+        }
+
+        static Ids of(List<Long> ids) {
+            return new Ids(ids.iterator(), null);
+        }
+
+        /** Takes ownership of {@code ids}: it is closed with this. */
+        static Ids of(Stream<Long> ids) {
+            return new Ids(ids.iterator(), ids);
+        }
+
+        boolean hasNext() {
+            return it.hasNext();
+        }
+
+        long next() {
+            return it.next();
+        }
+
+        @Override
+        public void close() {
+            if (stream != null) {
+                stream.close();
+            }
+        }
+    }
+
+    private Ids candidates(NodePattern np, Map<String, Object> row, List<Expr> conjuncts) {
         if (np.variable() != null && row.containsKey(np.variable())) {
             Object b = row.get(np.variable());
             if (b instanceof NodeRef n) {
-                return List.of(n.id());
+                return Ids.of(List.of(n.id()));
             }
             if (b == null) {
-                return List.of();
+                return Ids.of(List.of());
             }
             throw Errors.type("Type mismatch: expected Node but was " + Values.typeName(b));
         }
@@ -591,7 +756,7 @@ final class Matcher {
                     present.add(id);
                 }
             }
-            return present;
+            return Ids.of(present);
         }
         if (!np.labels().isEmpty()) {
             Object[] lookup = propertyLookup(np, row, conjuncts);
@@ -602,48 +767,42 @@ final class Matcher {
                 if (lookup.length > 2) {
                     // n.key IN list: one lookup per distinct element
                     if (!(value instanceof List<?> list)) {
-                        return value == null ? List.of() : labelScan(label);
+                        return value == null ? Ids.of(List.of()) : labelScan(label);
                     }
                     java.util.TreeSet<Long> ids = new java.util.TreeSet<>();
                     for (Object element : new java.util.LinkedHashSet<>(list)) {
-                        List<Long> found = lookupValue(label, key, element);
-                        if (found == null) {
+                        if (element == null) {
+                            continue; // n.key = null is never true
+                        }
+                        if (!lookupable(element)) {
                             return labelScan(label);
                         }
-                        ids.addAll(found);
+                        try (Stream<Long> found = ctx.graph.nodeIdsWithProperty(label, key, element)) {
+                            found.forEach(ids::add);
+                        }
                     }
-                    return new ArrayList<>(ids);
+                    return Ids.of(new ArrayList<>(ids));
                 }
-                List<Long> found = lookupValue(label, key, value);
-                return found != null ? found : labelScan(label);
+                if (value == null) {
+                    return Ids.of(List.of());
+                }
+                return lookupable(value) ? Ids.of(ctx.graph.nodeIdsWithProperty(label, key, value)) : labelScan(label);
             }
             return labelScan(np.labels().get(0));
         }
-        try (Stream<Long> s = ctx.graph.allNodeIds()) {
-            return s.toList();
-        }
+        return Ids.of(ctx.graph.allNodeIds());
     }
 
     /**
-     * Ids with {@code label.key = value} from the store's lookup, or null when the value is one the lookup
-     * cannot answer exactly (maps/entities; integral floats, which equal integers in Cypher).
+     * Whether the store's lookup answers {@code label.key = value} exactly: not for maps and entities, nor
+     * for integral floats, which equal integers in Cypher (a label scan with the WHERE clause decides those).
      */
-    private List<Long> lookupValue(String label, String key, Object value) {
-        if (value == null) {
-            return List.of();
-        }
-        if (value instanceof Map || value instanceof NodeRef || value instanceof RelRef || value instanceof PathRef
-                || (value instanceof Double d && d == Math.rint(d)) || value instanceof List) {
-            return null;
-        }
-        try (Stream<Long> s = ctx.graph.nodeIdsWithProperty(label, key, value)) {
-            return s.toList();
-        }
+    private static boolean lookupable(Object value) {
+        return value == null || !(value instanceof Map || value instanceof NodeRef || value instanceof RelRef
+                || value instanceof PathRef || (value instanceof Double d && d == Math.rint(d)) || value instanceof List);
     }
 
-    private List<Long> labelScan(String label) {
-        try (Stream<Long> s = ctx.graph.nodeIdsWithLabel(label)) {
-            return s.toList();
-        }
+    private Ids labelScan(String label) {
+        return Ids.of(ctx.graph.nodeIdsWithLabel(label));
     }
 }

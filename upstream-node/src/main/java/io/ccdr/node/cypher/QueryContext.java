@@ -2,6 +2,7 @@ package io.ccdr.node.cypher;
 
 import io.ccdr.node.graph.GraphReader;
 import io.ccdr.node.graph.GraphWriter;
+import io.ccdr.node.memory.TransactionMemory;
 
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
@@ -26,17 +27,18 @@ final class QueryContext {
     /** Last state of relationships deleted by this query: type(r) and RETURN r still work on them, as in Neo4j. */
     final java.util.Map<Long, io.ccdr.node.graph.RelationshipRecord> deletedRelationshipRecords = new java.util.HashMap<>();
 
-    final int maxRows;
+    /** What the query holds in memory is accounted here, against the transaction's limits. */
+    final TransactionMemory memory;
     /** The database part of {@code elementId()} (see {@link io.ccdr.node.graph.ElementIds}). */
     final String databaseId;
 
     QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock) {
-        this(graph, params, procedures, clock, Integer.MAX_VALUE, CypherEngine.STANDALONE_DATABASE_ID);
+        this(graph, params, procedures, clock, TransactionMemory.unlimited(), CypherEngine.STANDALONE_DATABASE_ID);
     }
 
     QueryContext(GraphReader graph, Map<String, Object> params, ProcedureRegistry procedures, java.time.Clock clock,
-                 int maxRows, String databaseId) {
-        this.maxRows = maxRows;
+                 TransactionMemory memory, String databaseId) {
+        this.memory = java.util.Objects.requireNonNull(memory, "memory");
         this.databaseId = java.util.Objects.requireNonNull(databaseId, "databaseId");
         this.graph = graph;
         this.writer = graph instanceof GraphWriter w ? w : null;
@@ -59,15 +61,10 @@ final class QueryContext {
         }
     }
 
-    /**
-     * Intermediate results are materialised clause by clause, so their size is bounded to keep one query
-     * from exhausting the server's heap.
-     */
-    void checkRows(int size) {
-        if (size > maxRows) {
-            throw new io.ccdr.node.graph.GraphException("Neo.ClientError.General.TransactionOutOfMemoryError",
-                    "The query produced more than " + maxRows + " intermediate rows, the limit of this server. "
-                            + "Narrow the query (LIMIT, more selective patterns) or split the work.");
+    /** Accounts for the transaction's pending writes as they stand now; called as a write clause goes. */
+    void syncTransactionState() {
+        if (writer != null) {
+            memory.transactionState(writer.estimatedHeapBytes());
         }
     }
 

@@ -69,7 +69,8 @@ public final class ShowProjection {
             input.add(converted);
         }
         List<String> scope = new ArrayList<>(allColumns);
-        Executor.Table table;
+        List<String> columns;
+        List<Map<String, Object>> result;
         if (yields == null && !yieldAll) {
             // bare SHOW or SHOW ... WHERE: default columns, filter on all columns
             List<Map<String, Object>> filtered = new ArrayList<>();
@@ -78,7 +79,8 @@ public final class ShowProjection {
                     filtered.add(r);
                 }
             }
-            table = select(defaultColumns, filtered);
+            columns = defaultColumns;
+            result = select(defaultColumns, filtered);
         } else {
             List<ProjectionItem> items = new ArrayList<>();
             if (yieldAll) {
@@ -98,20 +100,28 @@ public final class ShowProjection {
             for (Map<String, Object> r : input) {
                 full.add(withAll(r, allColumns));
             }
-            table = executor.project(new Projection(false, false, items, orderBy, skip, limit), where, full, scope);
+            Executor.Result t = executor.project(new Projection(false, false, items, orderBy, skip, limit), where,
+                    Rows.of(full), scope);
             if (returnClause != null) {
-                table = executor.project(returnClause, null, table.rows(), new ArrayList<>(table.columns()));
+                t = executor.project(returnClause, null, t.rows(), new ArrayList<>(t.columns()));
+            }
+            columns = t.columns();
+            result = new ArrayList<>();
+            try (Rows rs = t.rows()) {
+                for (Map<String, Object> r = rs.next(); r != null; r = rs.next()) {
+                    result.add(r);
+                }
             }
         }
         List<List<Object>> out = new ArrayList<>();
-        for (Map<String, Object> r : table.rows()) {
+        for (Map<String, Object> r : result) {
             List<Object> row = new ArrayList<>();
-            for (String c : table.columns()) {
+            for (String c : columns) {
                 row.add(ev.toOutput(r.get(c)));
             }
             out.add(row);
         }
-        return new QueryResult(table.columns(), out, QueryStatistics.EMPTY, "r");
+        return new QueryResult(columns, out, QueryStatistics.EMPTY, "r");
     }
 
     private static Map<String, Object> withAll(Map<String, Object> r, List<String> allColumns) {
@@ -122,7 +132,7 @@ public final class ShowProjection {
         return out;
     }
 
-    private static Executor.Table select(List<String> columns, List<Map<String, Object>> rows) {
+    private static List<Map<String, Object>> select(List<String> columns, List<Map<String, Object>> rows) {
         List<Map<String, Object>> out = new ArrayList<>();
         for (Map<String, Object> r : rows) {
             Map<String, Object> m = new LinkedHashMap<>();
@@ -131,7 +141,7 @@ public final class ShowProjection {
             }
             out.add(m);
         }
-        return new Executor.Table(columns, out);
+        return out;
     }
 
     @SuppressWarnings("unchecked")

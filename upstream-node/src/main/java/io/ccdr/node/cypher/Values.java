@@ -1,6 +1,7 @@
 package io.ccdr.node.cypher;
 
 import io.ccdr.node.graph.NodeRecord;
+import io.ccdr.node.memory.HeapEstimate;
 import io.ccdr.node.graph.PathValue;
 import io.ccdr.node.graph.RelationshipRecord;
 
@@ -33,6 +34,47 @@ final class Values {
 
     /** nodes.size() == rels.size() + 1. */
     record PathRef(List<Long> nodes, List<Long> rels) {
+    }
+
+    /**
+     * Approximate heap a value held by an eager operator retains (see {@link HeapEstimate}): entity
+     * references are ids, records carry their properties.
+     */
+    static long heapSize(Object o) {
+        if (o instanceof NodeRef || o instanceof RelRef) {
+            return HeapEstimate.OBJECT + 8;
+        }
+        if (o instanceof PathRef p) {
+            return HeapEstimate.OBJECT + 2 * HeapEstimate.LIST + (HeapEstimate.REFERENCE + HeapEstimate.OBJECT + 8)
+                    * (p.nodes().size() + p.rels().size());
+        }
+        if (o instanceof NodeRecord n) {
+            return HeapEstimate.OBJECT * 2 + HeapEstimate.of(n.labels()) + HeapEstimate.of(n.properties());
+        }
+        if (o instanceof RelationshipRecord r) {
+            return HeapEstimate.OBJECT * 3 + HeapEstimate.of(r.properties());
+        }
+        if (o instanceof Temporal || o instanceof CypherDuration) {
+            return HeapEstimate.OBJECT * 4;
+        }
+        if (o instanceof Functions.Range) {
+            return HeapEstimate.OBJECT * 2; // its elements are computed when read
+        }
+        if (o instanceof List<?> l) {
+            long size = HeapEstimate.LIST + HeapEstimate.REFERENCE * l.size();
+            for (Object e : l) {
+                size += heapSize(e);
+            }
+            return size;
+        }
+        if (o instanceof Map<?, ?> m) {
+            long size = HeapEstimate.MAP;
+            for (Map.Entry<?, ?> e : m.entrySet()) {
+                size += HeapEstimate.MAP_ENTRY + heapSize(e.getValue());
+            }
+            return size;
+        }
+        return HeapEstimate.of(o);
     }
 
     static boolean isNumber(Object o) {

@@ -45,4 +45,12 @@ public interface GraphWriter extends GraphReader {
 
     /** Drops by name; fails with {@code Neo.ClientError.Schema.IndexDropFailed} if absent. */
     void dropSchemaRule(String name);
+
+    /**
+     * Approximate heap held by the pending changes, for the transaction memory limits
+     * ({@code db.memory.transaction.max}); 0 when the writer does not know.
+     */
+    default long estimatedHeapBytes() {
+        return 0;
+    }
 }

@@ -4,7 +4,7 @@ import io.ccdr.node.bolt.AccessMode;
 import io.ccdr.node.bolt.BoltResult;
 import io.ccdr.node.bolt.BoltTransaction;
 import io.ccdr.node.bolt.TransactionRequest;
-import io.ccdr.node.cypher.QueryResult;
+import io.ccdr.node.cypher.QueryStream;
 import io.ccdr.node.cypher.Statement;
 import io.ccdr.node.dbms.ClusterErrors;
 import io.ccdr.node.dbms.Database;
@@ -12,8 +12,11 @@ import io.ccdr.node.dbms.WriteResult;
 import io.ccdr.node.dbms.WriteTransaction;
 import io.ccdr.node.graph.GraphException;
 import io.ccdr.node.graph.GraphReader;
+import io.ccdr.node.memory.TransactionMemory;
 import io.ccdr.node.store.StoreView;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +24,11 @@ import java.util.Optional;
  * A transaction on a user database. It starts as a read view at the client's bookmark; a WRITE-mode
  * transaction on the leader starts as a write transaction instead. A failing statement fails the
  * whole transaction: commit is refused afterwards and nothing it did is ever visible.
+ *
+ * <p>Results stream from the transaction's view (or its pending writes) as the client pulls them;
+ * the view stays open until the transaction ends, and every open result is closed before it. A
+ * statement that writes first reads the rest of the results still open into memory, so that they do
+ * not show its writes. What the transaction holds in memory is bounded by {@link TransactionMemory}.
  */
 final class DatabaseTransaction implements BoltTransaction {
 
@@ -28,6 +36,9 @@ final class DatabaseTransaction implements BoltTransaction {
     private final QueryService service;
     private final TransactionRequest request;
     private final long minTxId;
+    private final TransactionMemory memory;
+    /** Results run and not yet exhausted or closed, in the order they were run. */
+    private final List<QueryStream> open = new ArrayList<>();
     private StoreView readView;
     private WriteTransaction writer;
     private boolean failed;
@@ -38,6 +49,7 @@ final class DatabaseTransaction implements BoltTransaction {
         this.service = service;
         this.request = request;
         this.minTxId = minTxId;
+        this.memory = service.memoryPools().newTransaction(database.name());
     }
 
     @Override
@@ -105,15 +117,57 @@ final class DatabaseTransaction implements BoltTransaction {
                         "This is an administration command and it should be executed against the system database: " + query.trim());
             }
             boolean write = service.engine().isWrite(statement);
-            QueryResult result = service.engine().execute(graphFor(write), statement, parameters, databaseId());
-            if (terminated) {
-                throw new GraphException("Neo.TransientError.Transaction.Terminated", "The transaction has been terminated.");
+            GraphReader graph = graphFor(write);
+            if (write) {
+                for (QueryStream earlier : open) {
+                    earlier.buffer();
+                }
             }
-            return Results.of(result, database.name());
+            QueryStream stream = service.engine().stream(graph, statement, parameters, databaseId(), memory);
+            open.add(stream);
+            if (terminated) {
+                throw terminatedError();
+            }
+            BoltResult result = Results.streaming(stream, database.name());
+            return new BoltResult() {
+                @Override
+                public List<String> fields() {
+                    return result.fields();
+                }
+
+                @Override
+                public List<Object> next() {
+                    if (terminated) {
+                        failed = true;
+                        throw terminatedError();
+                    }
+                    try {
+                        return result.next();
+                    } catch (RuntimeException e) {
+                        failed = true;
+                        throw e;
+                    }
+                }
+
+                @Override
+                public Map<String, Object> summary() {
+                    return result.summary();
+                }
+
+                @Override
+                public void close() {
+                    open.remove(stream);
+                    result.close();
+                }
+            };
         } catch (RuntimeException e) {
             failed = true;
             throw e;
         }
+    }
+
+    private static GraphException terminatedError() {
+        return new GraphException("Neo.TransientError.Transaction.Terminated", "The transaction has been terminated.");
     }
 
     @Override
@@ -146,6 +200,12 @@ final class DatabaseTransaction implements BoltTransaction {
     }
 
     private void close() {
+        // results first: they read from the view (store iterators) and account memory
+        for (QueryStream s : List.copyOf(open)) {
+            s.close();
+        }
+        open.clear();
+        memory.close();
         if (writer != null) {
             writer.close();
             writer = null;

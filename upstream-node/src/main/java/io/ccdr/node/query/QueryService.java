@@ -11,6 +11,7 @@ import io.ccdr.node.cypher.CypherEngine;
 import io.ccdr.node.dbms.ClusterErrors;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.memory.MemoryPools;
 import io.ccdr.node.security.Authenticator;
 import io.ccdr.node.system.SystemState;
 import io.ccdr.node.system.UserInfo;
@@ -36,6 +37,7 @@ public final class QueryService implements BoltBackend {
     private final CypherEngine engine;
     private final Procedures procedures;
     private final BoltMetrics metrics;
+    private final MemoryPools memoryPools;
 
     public QueryService(CcdrServer server) {
         this.server = server;
@@ -44,10 +46,17 @@ public final class QueryService implements BoltBackend {
         this.procedures = new Procedures(server, topology);
         this.engine = new CypherEngine(procedures);
         this.metrics = BoltMetrics.bind(server.metrics());
+        this.memoryPools = new MemoryPools(server.config().transactionMemoryTotalMax(),
+                server.config().databaseTransactionMemoryTotalMax(), server.config().transactionMemoryMax());
     }
 
     CypherEngine engine() {
         return engine;
+    }
+
+    /** The heap transactions may hold on this server (the {@code *.memory.transaction.*} limits). */
+    MemoryPools memoryPools() {
+        return memoryPools;
     }
 
     /** The engine for {@code system}: also the extensions' DBMS procedures, bound to {@code who}. */

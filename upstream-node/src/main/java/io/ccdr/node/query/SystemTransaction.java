@@ -12,6 +12,7 @@ import io.ccdr.node.cypher.CypherEngine;
 import io.ccdr.node.cypher.Statement;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.graph.GraphException;
+import io.ccdr.node.memory.TransactionMemory;
 import io.ccdr.node.security.PasswordHashing;
 import io.ccdr.node.system.DatabaseInfo;
 import io.ccdr.node.system.ServerInfo;
@@ -59,6 +60,8 @@ final class SystemTransaction implements BoltTransaction {
     private final CcdrServer server;
     private final QueryService service;
     private final QueryService.Principal who;
+    /** Queries on system have no graph, but may still sort or collect much (UNWIND range(...)). */
+    private final TransactionMemory memory;
     private boolean failed;
 
     SystemTransaction(CcdrServer server, QueryService service, QueryService.Principal who, TransactionRequest request) {
@@ -66,6 +69,7 @@ final class SystemTransaction implements BoltTransaction {
         this.service = service;
         this.who = who;
         server.awaitSystemVersion(Bookmarks.minTxId(request.bookmarks(), SystemState.SYSTEM), server.config().bookmarkTimeout());
+        this.memory = service.memoryPools().newTransaction(SystemState.SYSTEM);
     }
 
     @Override
@@ -93,7 +97,8 @@ final class SystemTransaction implements BoltTransaction {
                 throw new GraphException("Neo.ClientError.Statement.NotSystemDatabaseError",
                         "This query cannot be run on the system database; run it against a user database.");
             }
-            return Results.of(engine.execute(EmptyGraph.INSTANCE, statement, parameters), SystemState.SYSTEM);
+            return Results.streaming(engine.stream(EmptyGraph.INSTANCE, statement, parameters,
+                    CypherEngine.STANDALONE_DATABASE_ID, memory), SystemState.SYSTEM);
         } catch (RuntimeException e) {
             failed = true;
             throw e;
@@ -102,6 +107,7 @@ final class SystemTransaction implements BoltTransaction {
 
     @Override
     public String commit() {
+        memory.close();
         if (failed) {
             throw new GraphException("Neo.ClientError.Transaction.TransactionCommitFailed", "The transaction failed earlier.");
         }
@@ -110,6 +116,7 @@ final class SystemTransaction implements BoltTransaction {
 
     @Override
     public void rollback() {
+        memory.close();
     }
 
     private BoltResult admin(AdminCommand command, Map<String, Object> params) {

@@ -219,6 +219,14 @@ public final class GraphStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Views open now (each pins a snapshot and keeps the store from being replaced or closed), the
+     * apply path's live view included: a result left open by a client shows here.
+     */
+    public int openViews() {
+        return lifecycle.getReadLockCount();
+    }
+
     /** Records a Raft entry that carries no transaction (so replay can skip it next time). */
     public void markApplied(long term, long index) {
         markApplied(term, index, StoreState.WHOLE_ENTRY);

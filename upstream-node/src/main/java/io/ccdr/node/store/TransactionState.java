@@ -7,6 +7,7 @@ import io.ccdr.node.graph.IndexDescriptor;
 import io.ccdr.node.graph.NodeRecord;
 import io.ccdr.node.graph.PropertyValues;
 import io.ccdr.node.graph.RelationshipRecord;
+import io.ccdr.node.memory.HeapEstimate;
 import io.ccdr.node.tx.ChangeSet;
 import io.ccdr.node.tx.ChangeSet.*;
 
@@ -46,6 +47,8 @@ public final class TransactionState implements GraphWriter {
     private final Map<Long, StoredRelationship> relsAfter = new LinkedHashMap<>();
     private final Map<String, IndexDescriptor> schemaAfter = new LinkedHashMap<>();
     private final Set<String> schemaTouched = new HashSet<>();
+    /** Estimated heap of ops and touched entities; kept on the leader only (the apply path has no limit). */
+    private long heapBytes;
 
     /** The leader side: reads see {@code base} plus this transaction's own writes. */
     public TransactionState(StoreView base, IdAllocator ids) {
@@ -68,6 +71,47 @@ public final class TransactionState implements GraphWriter {
 
     public boolean hasChanges() {
         return !ops.isEmpty();
+    }
+
+    @Override
+    public long estimatedHeapBytes() {
+        return heapBytes;
+    }
+
+    /** Heap an operation of the change set adds beyond the entity states (which putNodeAfter/putRelAfter count). */
+    private static long opSize(Op op) {
+        long payload = 0;
+        if (op instanceof CreateNode o) {
+            payload = HeapEstimate.of(o.labels()); // its properties are the new node's
+        } else if (op instanceof SetNodeProperty o) {
+            payload = HeapEstimate.of(o.value());
+        } else if (op instanceof SetRelationshipProperty o) {
+            payload = HeapEstimate.of(o.value());
+        }
+        return HeapEstimate.OBJECT * 2 + HeapEstimate.REFERENCE + payload;
+    }
+
+    /** {@code nodesAfter.put(id, now)}, accounting for the version it replaces unless the before map keeps it. */
+    private void putNodeAfter(long id, StoredNode now) {
+        StoredNode replaced = nodesAfter.put(id, now);
+        if (!validating) {
+            heapBytes += size(now) - (replaced != null && replaced != nodesBefore.get(id) ? size(replaced) : 0);
+        }
+    }
+
+    private void putRelAfter(long id, StoredRelationship now) {
+        StoredRelationship replaced = relsAfter.put(id, now);
+        if (!validating) {
+            heapBytes += size(now) - (replaced != null && replaced != relsBefore.get(id) ? size(replaced) : 0);
+        }
+    }
+
+    private static long size(StoredNode n) {
+        return n == null ? 0 : HeapEstimate.OBJECT * 3 + HeapEstimate.of(n.labels()) + HeapEstimate.of(n.properties());
+    }
+
+    private static long size(StoredRelationship r) {
+        return r == null ? 0 : HeapEstimate.OBJECT * 4 + HeapEstimate.of(r.properties());
     }
 
     // ---- applying a replicated change set -------------------------------------------------
@@ -144,6 +188,9 @@ public final class TransactionState implements GraphWriter {
         }
         nodesBefore.put(id, n);
         nodesAfter.put(id, n);
+        if (!validating) {
+            heapBytes += 2 * HeapEstimate.MAP_ENTRY + size(n);
+        }
         return n;
     }
 
@@ -165,6 +212,9 @@ public final class TransactionState implements GraphWriter {
         }
         relsBefore.put(id, r);
         relsAfter.put(id, r);
+        if (!validating) {
+            heapBytes += 2 * HeapEstimate.MAP_ENTRY + size(r);
+        }
         return r;
     }
 
@@ -179,7 +229,9 @@ public final class TransactionState implements GraphWriter {
     /** Records an operation for the change set; replaying a change set (validating) has no change set to build. */
     private void record(java.util.function.Supplier<Op> op) {
         if (!validating) {
-            ops.add(op.get());
+            Op o = op.get();
+            ops.add(o);
+            heapBytes += opSize(o);
         }
     }
 
@@ -216,7 +268,7 @@ public final class TransactionState implements GraphWriter {
             throw new GraphException(OUTDATED, "node id " + id + " is already in use; retry");
         }
         Map<String, Object> props = normalised(properties);
-        nodesAfter.put(id, new StoredNode(id, 0, new TreeSet<>(labels), props));
+        putNodeAfter(id, new StoredNode(id, 0, new TreeSet<>(labels), props));
         record(() -> new CreateNode(id, labels, props));
     }
 
@@ -234,7 +286,7 @@ public final class TransactionState implements GraphWriter {
             throw new GraphException(OUTDATED, "relationship id " + id + " is already in use; retry");
         }
         Map<String, Object> props = normalised(properties);
-        relsAfter.put(id, new StoredRelationship(id, 0, type, startNode, endNode, props));
+        putRelAfter(id, new StoredRelationship(id, 0, type, startNode, endNode, props));
         record(() -> new CreateRelationship(id, type, startNode, endNode, props));
     }
 
@@ -248,7 +300,7 @@ public final class TransactionState implements GraphWriter {
         } else {
             props.put(key, v);
         }
-        nodesAfter.put(nodeId, new StoredNode(nodeId, n.version(), n.labels(), props));
+        putNodeAfter(nodeId, new StoredNode(nodeId, n.version(), n.labels(), props));
         record(() -> new SetNodeProperty(nodeId, key, v));
     }
 
@@ -257,7 +309,7 @@ public final class TransactionState implements GraphWriter {
         StoredNode n = existingNode(nodeId);
         Set<String> labels = new TreeSet<>(n.labels());
         labels.add(label);
-        nodesAfter.put(nodeId, new StoredNode(nodeId, n.version(), labels, n.properties()));
+        putNodeAfter(nodeId, new StoredNode(nodeId, n.version(), labels, n.properties()));
         record(() -> new AddLabel(nodeId, label));
     }
 
@@ -266,7 +318,7 @@ public final class TransactionState implements GraphWriter {
         StoredNode n = existingNode(nodeId);
         Set<String> labels = new TreeSet<>(n.labels());
         labels.remove(label);
-        nodesAfter.put(nodeId, new StoredNode(nodeId, n.version(), labels, n.properties()));
+        putNodeAfter(nodeId, new StoredNode(nodeId, n.version(), labels, n.properties()));
         record(() -> new RemoveLabel(nodeId, label));
     }
 
@@ -280,7 +332,7 @@ public final class TransactionState implements GraphWriter {
         } else {
             props.put(key, v);
         }
-        relsAfter.put(relationshipId, new StoredRelationship(relationshipId, r.version(), r.type(), r.startNode(), r.endNode(), props));
+        putRelAfter(relationshipId, new StoredRelationship(relationshipId, r.version(), r.type(), r.startNode(), r.endNode(), props));
         record(() -> new SetRelationshipProperty(relationshipId, key, v));
     }
 
@@ -295,7 +347,7 @@ public final class TransactionState implements GraphWriter {
             throw new GraphException("Neo.ClientError.Schema.ConstraintValidationFailed", "Cannot delete node<" + nodeId
                     + ">, because it still has relationships. To delete this node, you must first delete its relationships.");
         }
-        nodesAfter.put(nodeId, null);
+        putNodeAfter(nodeId, null);
         record(() -> new DeleteNode(nodeId));
     }
 
@@ -305,7 +357,7 @@ public final class TransactionState implements GraphWriter {
         // the end nodes are touched too: a concurrent delete of either must conflict
         loadNode(r.startNode());
         loadNode(r.endNode());
-        relsAfter.put(relationshipId, null);
+        putRelAfter(relationshipId, null);
         record(() -> new DeleteRelationship(relationshipId));
     }
 

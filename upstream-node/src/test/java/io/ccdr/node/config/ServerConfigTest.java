@@ -28,6 +28,30 @@ class ServerConfigTest {
     }
 
     @Test
+    void transactionMemoryLimitsHaveNeo4jsNamesAndDefaultsRelativeToTheHeap() {
+        long heap = Runtime.getRuntime().maxMemory();
+        ServerConfig defaults = ServerConfig.of(Map.of(), dir);
+        assertThat(defaults.transactionMemoryTotalMax()).as("Neo4j's default: 70% of the heap").isEqualTo((long) (heap * 0.7));
+        assertThat(defaults.databaseTransactionMemoryTotalMax()).as("Neo4j's default: unlimited").isZero();
+        assertThat(defaults.transactionMemoryMax()).as("ccdr's default: a quarter of the heap").isEqualTo(heap / 4);
+
+        ServerConfig set = ServerConfig.of(Map.of("dbms.memory.transaction.total.max", "2g",
+                "db.memory.transaction.total.max", "512m", "db.memory.transaction.max", "0"), dir);
+        assertThat(set.transactionMemoryTotalMax()).isEqualTo(2L << 30);
+        assertThat(set.databaseTransactionMemoryTotalMax()).isEqualTo(512L << 20);
+        assertThat(set.transactionMemoryMax()).as("0 = unlimited").isZero();
+
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("dbms.memory.transaction.total.max", "5m"), dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("dbms.memory.transaction.total.max").hasMessageContaining("at least 10m");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("db.memory.transaction.max", "512k"), dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("db.memory.transaction.max").hasMessageContaining("at least 1m");
+        assertThatThrownBy(() -> ServerConfig.of(Map.of("db.memory.transaction.max", "lots"), dir))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("db.memory.transaction.max");
+    }
+
+    @Test
     void advertisedAddressDefaultsToTheListenPort() {
         ServerConfig c = ServerConfig.of(Map.of("server.cluster.raft.listen_address", ":7123",
                 "server.default_advertised_address", "db1.example.com"), dir);

@@ -489,17 +489,108 @@ class CypherEngineTest {
         assertThat(failure[0].statusCode()).isEqualTo("Neo.ClientError.Transaction.Terminated");
     }
 
+    private static final long MIB = 1 << 20;
+
+    private List<List<Object>> drain(QueryStream s) {
+        List<List<Object>> out = new java.util.ArrayList<>();
+        try (s) {
+            for (List<Object> row = s.next(); row != null; row = s.next()) {
+                out.add(row);
+            }
+        }
+        return out;
+    }
+
+    private QueryStream stream(String query, io.ccdr.node.memory.TransactionMemory memory) {
+        return engine.stream(graph, engine.parse(query), Map.of(), CypherEngine.STANDALONE_DATABASE_ID, memory);
+    }
+
     @Test
-    void intermediateRowsAreBounded() {
-        CypherEngine small = new CypherEngine(ProcedureRegistry.EMPTY, CLOCK, 1000);
-        assertThat(small.execute(graph, "UNWIND range(1, 1000) AS i RETURN count(*)", Map.of()).rows())
-                .containsExactly(List.of(1000L));
-        assertThatThrownBy(() -> small.execute(graph, "UNWIND range(1, 40) AS i UNWIND range(1, 40) AS j RETURN count(*)", Map.of()))
+    void streamingOperatorsHoldNoAccountedMemoryWhileBufferingOnesAreBoundedByTheTransactionLimit() {
+        var memory = new io.ccdr.node.memory.TransactionMemory(MIB, null, "test");
+        // 200,000 rows through UNWIND, WITH, WHERE and count(): nothing is buffered
+        assertThat(drain(stream("UNWIND range(1, 200000) AS i WITH i * 2 AS j WHERE j % 3 = 0 RETURN count(*)", memory)))
+                .containsExactly(List.of(66666L));
+        assertThat(memory.used()).isZero();
+        // ORDER BY ... LIMIT keeps only the rows it returns
+        assertThat(drain(stream("UNWIND range(1, 200000) AS i RETURN i ORDER BY i DESC LIMIT 2", memory)))
+                .containsExactly(List.of(200000L), List.of(199999L));
+        assertThat(memory.used()).isZero();
+        // collect() and a full ORDER BY must hold every row: past 1 MiB the query fails, naming the setting
+        for (String query : List.of("UNWIND range(1, 200000) AS i RETURN collect(i)",
+                "UNWIND range(1, 200000) AS i RETURN i ORDER BY i DESC",
+                "UNWIND range(1, 200000) AS i RETURN DISTINCT i")) {
+            assertThatThrownBy(() -> drain(stream(query, memory)))
+                    .as(query)
+                    .isInstanceOf(GraphException.class)
+                    .hasMessageContaining("db.memory.transaction.max threshold reached")
+                    .hasMessageContaining("limit 1.0 MiB")
+                    .extracting(x -> ((GraphException) x).statusCode()).isEqualTo("Neo.ClientError.General.TransactionOutOfMemoryError");
+            assertThat(memory.used()).as("released after " + query).isZero();
+        }
+    }
+
+    @Test
+    void oneValueCannotOutgrowTheLimitWhileItIsBuiltAndRangeIsNotMaterialised() {
+        var memory = new io.ccdr.node.memory.TransactionMemory(MIB, null, "test");
+        assertThatThrownBy(() -> drain(stream("RETURN size([x IN range(1, 200000) | toString(x)])", memory)))
+                .isInstanceOf(GraphException.class).hasMessageContaining("db.memory.transaction.max threshold reached");
+        assertThat(memory.used()).isZero();
+        assertThat(drain(stream("RETURN size([x IN range(1, 10000) | toString(x)]) AS n", memory))).containsExactly(List.of(10000L));
+        // a range is computed as it is read: ten million integers in a 1 MiB transaction
+        assertThat(drain(stream("WITH range(1, 10000000) AS r RETURN size(r), r[9999999], r[-2]", memory)))
+                .containsExactly(List.of(10_000_000L, 10_000_000L, 9_999_999L));
+        assertThat(rows("RETURN range(10, 1, -3), range(1, 0), range(-2, 2, 2)"))
+                .containsExactly(List.of(List.of(10L, 7L, 4L, 1L), List.of(), List.of(-2L, 0L, 2L)));
+        assertThat(error("RETURN range(-9223372036854775807, 9223372036854775807)").getMessage())
+                .contains("more than 10000000 elements");
+    }
+
+    @Test
+    void aQueryPastItsPoolFailsWithMemoryPoolOutOfMemoryErrorAndGivesItsMemoryBack() {
+        var pools = new io.ccdr.node.memory.MemoryPools(10 * MIB, 0, 0);
+        var memory = pools.newTransaction("neo4j");
+        assertThatThrownBy(() -> drain(stream("UNWIND range(1, 500000) AS i RETURN i ORDER BY i DESC", memory)))
                 .isInstanceOf(GraphException.class)
-                .extracting(x -> ((GraphException) x).statusCode()).isEqualTo("Neo.ClientError.General.TransactionOutOfMemoryError");
-        run("UNWIND range(1, 40) AS i CREATE (:M)");
-        assertThatThrownBy(() -> small.execute(graph, "MATCH (a:M), (b:M) RETURN count(*)", Map.of()))
-                .isInstanceOf(GraphException.class);
+                .hasMessageContaining("dbms.memory.transaction.total.max threshold reached")
+                .extracting(x -> ((GraphException) x).statusCode()).isEqualTo("Neo.TransientError.General.MemoryPoolOutOfMemoryError");
+        memory.close();
+        assertThat(pools.server().used()).isZero();
+    }
+
+    @Test
+    void aReadPullsFromTheStoreOnlyAsRowsAreAskedForAndClosingReleasesTheScan() {
+        run("UNWIND range(1, 100) AS i CREATE (:N {i: i})");
+        io.ccdr.node.graph.GraphReader base = graph.readOnly();
+        int[] pulled = {0};
+        boolean[] scanClosed = {false};
+        io.ccdr.node.graph.GraphReader counting = (io.ccdr.node.graph.GraphReader) java.lang.reflect.Proxy.newProxyInstance(
+                getClass().getClassLoader(), new Class<?>[] {io.ccdr.node.graph.GraphReader.class}, (proxy, method, args) -> {
+                    Object result = method.invoke(base, args);
+                    if (method.getName().equals("nodeIdsWithLabel")) {
+                        return ((java.util.stream.Stream<?>) result).peek(id -> pulled[0]++).onClose(() -> scanClosed[0] = true);
+                    }
+                    return result;
+                });
+        QueryStream s = engine.stream(counting, engine.parse("MATCH (n:N) WHERE n.i > 50 RETURN n.i AS i"), Map.of(),
+                CypherEngine.STANDALONE_DATABASE_ID, io.ccdr.node.memory.TransactionMemory.unlimited());
+        assertThat(pulled[0]).as("nothing read before the first row is asked for").isZero();
+        assertThat(s.next()).containsExactly(51L);
+        assertThat(pulled[0]).as("the scan stopped at the first match").isEqualTo(51);
+        assertThat(s.next()).containsExactly(52L);
+        assertThat(pulled[0]).isEqualTo(52);
+        assertThat(scanClosed[0]).isFalse();
+        s.close();
+        assertThat(scanClosed[0]).as("closing the result closes the store scan").isTrue();
+        assertThat(s.next()).isNull();
+    }
+
+    @Test
+    void writesHappenWhenTheStreamIsOpenedEvenIfNoRowIsRead() {
+        try (QueryStream s = stream("UNWIND range(1, 3) AS i CREATE (n:W {i: i}) RETURN n.i", io.ccdr.node.memory.TransactionMemory.unlimited())) {
+            assertThat(s.statistics().nodesCreated()).isEqualTo(3);
+        }
+        assertThat(single("MATCH (n:W) RETURN count(n)")).isEqualTo(3L);
     }
 
     @Test
