@@ -57,9 +57,10 @@ public final class EntryFragments {
         // the first answer that settles the whole: a refused fragment (the sequence cannot complete), or the last one's
         CompletableFuture<RaftClientReply> whole = new CompletableFuture<>();
         for (int i = 0; i < count; i++) {
-            byte[] part = Arrays.copyOfRange(entry, i * max, Math.min(entry.length, (i + 1) * max));
+            int from = i * max;
+            int to = Math.min(entry.length, from + max);
             boolean last = i == count - 1;
-            raft.submitLocal(groupId, encode(new Fragment(sequence, i, count, part))).whenComplete((r, e) -> {
+            raft.submitLocal(groupId, encode(sequence, i, count, entry, from, to)).whenComplete((r, e) -> {
                 if (e != null) {
                     whole.completeExceptionally(e);
                 } else if (last || !r.isSuccess()) {
@@ -71,9 +72,16 @@ public final class EntryFragments {
     }
 
     static byte[] encode(Fragment f) {
-        return new BinaryWriter(HEADER + f.bytes().length).writeByte(FRAGMENT)
-                .writeLong(f.sequence().getMostSignificantBits()).writeLong(f.sequence().getLeastSignificantBits())
-                .writeVarInt(f.index()).writeVarInt(f.count()).writeBytes(f.bytes()).toByteArray();
+        return encode(f.sequence(), f.index(), f.count(), f.bytes(), 0, f.bytes().length);
+    }
+
+    /** A fragment carrying {@code entry[from, to)}, built without copying that slice first. */
+    private static byte[] encode(UUID sequence, int index, int count, byte[] entry, int from, int to) {
+        byte[] head = new BinaryWriter(HEADER).writeByte(FRAGMENT).writeLong(sequence.getMostSignificantBits())
+                .writeLong(sequence.getLeastSignificantBits()).writeVarInt(index).writeVarInt(count).toByteArray();
+        byte[] out = Arrays.copyOf(head, head.length + (to - from));
+        System.arraycopy(entry, from, out, head.length, to - from);
+        return out;
     }
 
     static Fragment decode(byte[] data) {

@@ -1,7 +1,8 @@
 package io.ccdr.node.raft;
 
-import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +34,8 @@ final class FragmentAssembly {
         final long firstIndex;
         final int count;
         int next;
-        final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        long size;
+        final List<byte[]> parts = new ArrayList<>();
 
         Open(long term, long firstIndex, int count) {
             this.term = term;
@@ -50,7 +52,7 @@ final class FragmentAssembly {
         for (Iterator<Open> it = open.values().iterator(); it.hasNext(); ) {
             Open o = it.next();
             if (term > o.term || index - o.firstIndex > MAX_SPAN) {
-                openBytes -= o.bytes.size();
+                openBytes -= o.size;
                 it.remove();
             }
         }
@@ -70,7 +72,8 @@ final class FragmentAssembly {
                 return null;
             }
         }
-        o.bytes.writeBytes(f.bytes());
+        o.parts.add(f.bytes());
+        o.size += f.bytes().length;
         openBytes += f.bytes().length;
         o.next++;
         if (openBytes > MAX_PENDING_BYTES) {
@@ -81,8 +84,15 @@ final class FragmentAssembly {
             return null;
         }
         open.remove(f.sequence());
-        openBytes -= o.bytes.size();
-        return o.bytes.toByteArray();
+        openBytes -= o.size;
+        // one allocation of the exact size: a large transaction is otherwise copied while it grows
+        byte[] whole = new byte[Math.toIntExact(o.size)];
+        int at = 0;
+        for (byte[] part : o.parts) {
+            System.arraycopy(part, 0, whole, at, part.length);
+            at += part.length;
+        }
+        return whole;
     }
 
     boolean hasOpen() {
@@ -97,7 +107,7 @@ final class FragmentAssembly {
     private void drop(UUID sequence) {
         Open o = open.remove(sequence);
         if (o != null) {
-            openBytes -= o.bytes.size();
+            openBytes -= o.size;
         }
     }
 }
