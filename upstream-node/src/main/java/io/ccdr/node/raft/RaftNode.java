@@ -154,12 +154,15 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    /** Proposes {@code data} to {@code groupId} through the local server (which must be its leader). */
+    /**
+     * Proposes {@code data} to {@code groupId} through the local server (which must be its leader).
+     * {@code data} is handed over without a copy: the caller must not change it afterwards.
+     */
     public CompletableFuture<RaftClientReply> submitLocal(RaftGroupId groupId, byte[] data) {
         RaftClientRequest request = RaftClientRequest.newBuilder()
                 .setClientId(clientId).setServerId(selfId).setGroupId(groupId)
                 .setCallId(callIds.incrementAndGet())
-                .setMessage(Message.valueOf(ByteString.copyFrom(data)))
+                .setMessage(Message.valueOf(org.apache.ratis.thirdparty.com.google.protobuf.UnsafeByteOperations.unsafeWrap(data)))
                 .setType(RaftClientRequest.writeRequestType())
                 .build();
         try {
