@@ -112,6 +112,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The measured driver phases of the last run, in the order printed (for tests). */
+    final List<DriverLoad.Phase> driverPhases = new ArrayList<>();
+
     @Option(names = "--tls", description = "run Raft and the cluster port over mutual TLS (a throwaway CA is generated)")
     boolean tls;
 
@@ -311,12 +314,14 @@ public final class BenchCommand implements Callable<Integer> {
             Duration d = Duration.ofSeconds(durationSeconds);
             DriverLoad.printHeader(out, DriverLoad.Kind.WRITE, cpu);
             for (int w : writers) {
-                DriverLoad.print(out, load.run(DriverLoad.Kind.WRITE, w, d), cpu);
+                driverPhases.add(load.run(DriverLoad.Kind.WRITE, w, d));
+                DriverLoad.print(out, driverPhases.get(driverPhases.size() - 1), cpu);
             }
             for (DriverLoad.Kind kind : List.of(DriverLoad.Kind.POINT_READ, DriverLoad.Kind.TRAVERSAL)) {
                 DriverLoad.printHeader(out, kind, cpu);
                 for (int r : readerCounts) {
-                    DriverLoad.print(out, load.run(kind, r, d), cpu);
+                    driverPhases.add(load.run(kind, r, d));
+                    DriverLoad.print(out, driverPhases.get(driverPhases.size() - 1), cpu);
                 }
             }
             if (jfr != null) {
