@@ -96,6 +96,10 @@ public final class BenchCommand implements Callable<Integer> {
             + "and the indexes bench_id and bench_hub_id there")
     URI target;
 
+    @Option(names = "--target-pid", paramLabel = "PID", split = ",", description = "with --target: the server process(es) on this "
+            + "machine behind it, to report their CPU per transaction (/proc/<pid>/stat) and, with --profile, record them (jcmd)")
+    List<Long> targetPids;
+
     @Option(names = "--user", defaultValue = "neo4j", description = "with --target and --password: user to authenticate as (default ${DEFAULT-VALUE})")
     String user;
 
@@ -154,6 +158,12 @@ public final class BenchCommand implements Callable<Integer> {
         }
         if (target != null && !List.of("bolt", "neo4j", "bolt+s", "bolt+ssc", "neo4j+s", "neo4j+ssc").contains(String.valueOf(target.getScheme()))) {
             throw new ParameterException(spec.commandLine(), "--target must be a bolt:// or neo4j:// URI, was " + target);
+        }
+        if (targetPids != null && target == null) {
+            throw new ParameterException(spec.commandLine(), "--target-pid names the processes behind --target");
+        }
+        if (targetPids != null && targetPids.stream().anyMatch(pid -> ProcessCpu.nanos(pid).isEmpty())) {
+            throw new ParameterException(spec.commandLine(), "--target-pid " + targetPids + ": no such process on this machine");
         }
         if (target != null && (tls || dir != null || spec.commandLine().getParseResult().hasMatchedOption("--servers"))) {
             throw new ParameterException(spec.commandLine(), "--tls, --dir and --servers describe servers the bench starts: not with --target");
@@ -260,9 +270,13 @@ public final class BenchCommand implements Callable<Integer> {
     /** --target: the same load against a server the bench did not start (a Neo4j reference, a real cluster). */
     private Integer againstTarget(PrintWriter out) throws Exception {
         AuthToken auth = password == null ? AuthTokens.none() : AuthTokens.basic(user, password);
+        Map<String, Long> pids = new java.util.LinkedHashMap<>();
+        if (targetPids != null) {
+            targetPids.forEach(pid -> pids.put("pid" + pid, pid));
+        }
         out.printf("ccdr bench --driver --target %s: load generator in this JVM (pid %d), official Java driver %s, %d cores on this machine; "
-                        + "server CPU not measured (not a process this bench started)%n", target, ProcessHandle.current().pid(), driverVersion(),
-                Runtime.getRuntime().availableProcessors());
+                        + "%s%n", target, ProcessHandle.current().pid(), driverVersion(), Runtime.getRuntime().availableProcessors(),
+                pids.isEmpty() ? "server CPU not measured (no --target-pid)" : "server CPU of pid " + pids.values());
         out.flush();
         try (Driver driver = loadDriver(target, auth)) {
             driver.verifyConnectivity();
@@ -270,7 +284,7 @@ public final class BenchCommand implements Callable<Integer> {
                 org.neo4j.driver.summary.ServerInfo server = s.run("RETURN 1").consume().server();
                 out.println("server: " + server.agent() + " at " + server.address() + ", database " + database);
             }
-            runDriverLoad(new DriverLoad(driver, database, null), Map.of(), out);
+            runDriverLoad(new DriverLoad(driver, database, pids.isEmpty() ? null : () -> ProcessCpu.snapshot(pids)), pids, out);
         }
         return 0;
     }
@@ -305,7 +319,8 @@ public final class BenchCommand implements Callable<Integer> {
         try (FlightRecordings jfr = profile == null ? null : new FlightRecordings(profile, serverPids)) {
             if (jfr != null) {
                 jfr.start();
-                out.println("JFR recording started" + (cpu ? " on every server and" : "") + " in this JVM (" + profile.toAbsolutePath() + ")");
+                out.println("JFR recording started" + (cpu ? " on " + String.join(", ", serverPids.keySet()) + " and" : "") + " in this JVM ("
+                        + profile.toAbsolutePath() + ")");
             }
             if (cpu) {
                 out.println("server CPU = user + system time of all server processes together (/proc/<pid>/stat) per completed transaction; "
