@@ -228,7 +228,7 @@ public final class BenchCommand implements Callable<Integer> {
                 GraphStore.deleteRecursively(root);
             }
         }
-        return 0;
+        return exitCode(out);
     }
 
     /** --processes: a cluster of server processes from the sandbox machinery, the driver load from this JVM. */
@@ -256,7 +256,7 @@ public final class BenchCommand implements Callable<Integer> {
                 runDriverLoad(new DriverLoad(driver, database, () -> ProcessCpu.snapshot(pids)), pids, out);
             }
             ok = true;
-            return 0;
+            return exitCode(out);
         } finally {
             if (!ok) {
                 cluster.keepLogs();
@@ -286,7 +286,7 @@ public final class BenchCommand implements Callable<Integer> {
             }
             runDriverLoad(new DriverLoad(driver, database, pids.isEmpty() ? null : () -> ProcessCpu.snapshot(pids)), pids, out);
         }
-        return 0;
+        return exitCode(out);
     }
 
     private static Driver loadDriver(URI uri, AuthToken auth) {
@@ -343,6 +343,18 @@ public final class BenchCommand implements Callable<Integer> {
                 printRecordings(out, jfr.stop());
             }
         }
+    }
+
+    /** 1 when a driver phase had failed transactions: its figures are not those of the load asked for. */
+    private int exitCode(PrintWriter out) {
+        long failed = driverPhases.stream().mapToLong(DriverLoad.Phase::failed).sum();
+        if (failed > 0) {
+            out.println("ccdr bench: " + failed + " transactions failed after the driver's retries (first failures above); "
+                    + "the figures of those phases are not valid measurements");
+            out.flush();
+            return 1;
+        }
+        return 0;
     }
 
     private static void printRecordings(PrintWriter out, List<Path> files) {
