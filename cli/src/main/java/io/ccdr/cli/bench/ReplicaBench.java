@@ -13,14 +13,12 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -454,55 +452,11 @@ final class ReplicaBench {
         return acks.get() / (d.toNanos() / 1e9);
     }
 
-    static final long STOP = Long.MIN_VALUE;
+    static final long STOP = PacedWriters.STOP;
 
-    /** When the next transaction may start ({@code System.nanoTime()}, 0 for now), or {@link #STOP}. */
-    private interface Permits {
-        long next();
-    }
-
-    private interface AckSink {
-        void acked(long txId, long atNanos);
-    }
-
-    /**
-     * Runs {@code setup.writers()} threads, each writing one small transaction per permit, until the
-     * permits stop; returns the time of the last acknowledgement. A paced permit in the past starts
-     * at once, so a writer that fell behind catches up instead of silently lowering the load.
-     */
-    private long runWriters(ReplicaRig rig, Permits permits, AckSink sink, AtomicLong retries) throws InterruptedException {
-        AtomicLong ids = new AtomicLong();
-        AtomicLong lastAck = new AtomicLong();
-        CountDownLatch done = new CountDownLatch(setup.writers());
-        List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
-        for (int t = 0; t < setup.writers(); t++) {
-            Thread th = new Thread(() -> {
-                try {
-                    for (long at = permits.next(); at != STOP; at = permits.next()) {
-                        long wait = at - System.nanoTime();
-                        if (at != 0 && wait > 0) {
-                            LockSupport.parkNanos(wait);
-                        }
-                        long txId = rig.writeSmall(ids.incrementAndGet(), retries);
-                        long now = System.nanoTime();
-                        sink.acked(txId, now);
-                        lastAck.accumulateAndGet(now, Math::max);
-                    }
-                } catch (RuntimeException | Error e) {
-                    failures.add(e);
-                } finally {
-                    done.countDown();
-                }
-            }, "bench-upstream-writer-" + t);
-            th.setDaemon(true);
-            th.start();
-        }
-        done.await();
-        if (!failures.isEmpty()) {
-            IllegalStateException e = new IllegalStateException("upstream writes failed: " + failures.get(0), failures.get(0));
-            failures.stream().skip(1).limit(3).forEach(e::addSuppressed);
-            throw e;
-        }
-        return lastAck.get();
+    /** {@link PacedWriters} with {@code setup.writers()} threads writing one small transaction each on A's leader. */
+    private long runWriters(ReplicaRig rig, PacedWriters.Permits permits, PacedWriters.AckSink sink, AtomicLong retries)
+            throws InterruptedException {
+        return PacedWriters.run(setup.writers(), permits, id -> rig.writeSmall(id, retries), sink, "bench-upstream-writer");
     }
 }

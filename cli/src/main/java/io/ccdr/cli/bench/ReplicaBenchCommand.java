@@ -15,13 +15,17 @@ import java.util.concurrent.Callable;
 /**
  * {@code ccdr bench replica}: replica databases (issue #5) on two local clusters in this JVM —
  * cluster A with the upstream database, cluster B with a replica of it — over mutual TLS unless
- * {@code --no-tls}. Three modes: steady-state replication lag under a paced upstream load,
- * catch-up of a replica whose link was cut for N transactions, and store-copy throughput.
+ * {@code --no-tls}. Four modes: steady-state replication lag under a paced upstream load,
+ * catch-up of a replica whose link was cut for N transactions, store-copy throughput and promotion
+ * time. {@code --mode lag --processes} runs the lag measurement with every server its own process
+ * and the load through the official driver ({@link ProcessReplicaLag}), with CPU per transaction.
  */
 @Command(name = "replica", mixinStandardHelpOptions = true,
         description = {"Measure replica databases: replication lag (--mode lag), catch-up after a cut link (--mode catchup) "
                 + "store-copy throughput (--mode storecopy) or time from promotion to the first accepted write with the upstream "
-                + "cluster killed (--mode promote, --runs times, min(--transactions, 1000) replicated first), on two local clusters in this JVM."})
+                + "cluster killed (--mode promote, --runs times, min(--transactions, 1000) replicated first), on two local clusters in this JVM.",
+                "--mode lag --processes: both clusters as separate server processes, writes through the official driver, lag read from "
+                        + "outside on the replica's leader, and the CPU time of each cluster per committed / replicated transaction."})
 public final class ReplicaBenchCommand implements Callable<Integer> {
     enum Mode { lag, catchup, storecopy, promote }
 
@@ -82,17 +86,47 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
     @Option(names = "--copy-warmup", defaultValue = "1", description = "storecopy: copies made first and not counted (default ${DEFAULT-VALUE})")
     int copyWarmups;
 
-    @Option(names = "--dir", description = "data directory (default: a temporary directory, deleted afterwards)")
+    @Option(names = "--dir", description = "data directory; with --processes the sandbox directory, which must not hold one yet "
+            + "(default: a temporary directory, deleted afterwards)")
     Path dir;
+
+    @Option(names = "--processes", description = "lag: run every server of both clusters as its own JVM (the ccdr local sandbox machinery; "
+            + "--upstream-servers and --replica-servers must then be equal), write through the official driver, and report CPU time per "
+            + "transaction of each cluster")
+    boolean processes;
+
+    @Option(names = "--server-heap", paramLabel = "SIZE", defaultValue = "1g", description = "--processes: heap (-Xmx) of each server JVM "
+            + "(default ${DEFAULT-VALUE})")
+    String serverHeap;
+
+    @Option(names = "--poll-interval", paramLabel = "MS", defaultValue = "1", description = "--processes: least milliseconds between two "
+            + "polls of the replica's leader by the lag reader (default ${DEFAULT-VALUE})")
+    double pollIntervalMs;
+
+    @Option(names = "--cpu-baseline", paramLabel = "S", defaultValue = "3", description = "--processes: seconds of each CPU measurement at "
+            + "rest before the paced load (idle, then with the lag reader polling), to tell the reader's cost; 0 skips it (default ${DEFAULT-VALUE})")
+    double baselineSeconds;
+
+    @Option(names = "--profile", paramLabel = "DIR", description = "--processes: record the paced phase with JDK Flight Recorder, "
+            + "DIR/<server>.jfr per server (jcmd JFR.start/JFR.stop) and DIR/bench-client.jfr for this JVM")
+    Path profile;
 
     @Override
     public Integer call() throws Exception {
         if (load <= 0 || load > 1 || (rate != null && rate <= 0) || transactions < 1 || storeMb < 1 || valueBytes < 1 || batch < 1 || runs < 1 || durationSeconds <= 0
-                || lagWarmupSeconds < 0 || maxSeconds < 1 || warmupSeconds < 0 || copyWarmups < 0) {
+                || lagWarmupSeconds < 0 || maxSeconds < (processes ? 0 : 1) || warmupSeconds < 0 || copyWarmups < 0) {
             throw new ParameterException(spec.commandLine(), "--load must be in (0, 1]; --duration, --max-duration, --transactions, --store-mb, "
                     + "--value-bytes, --batch and --runs must be positive; --warmup, --lag-warmup and --copy-warmup must not be negative");
         }
         PrintWriter out = spec.commandLine().getOut();
+        if (processes) {
+            return withProcesses(out);
+        }
+        if (profile != null || spec.commandLine().getParseResult().hasMatchedOption("--server-heap")
+                || spec.commandLine().getParseResult().hasMatchedOption("--poll-interval")
+                || spec.commandLine().getParseResult().hasMatchedOption("--cpu-baseline")) {
+            throw new ParameterException(spec.commandLine(), "--profile, --server-heap, --poll-interval and --cpu-baseline go with --processes");
+        }
         ReplicaBench bench = new ReplicaBench(new ReplicaBench.Setup(upstreamServers, mode == Mode.storecopy ? 1 : replicaServers, tls,
                 writers, dir), out);
         out.printf("ccdr bench replica --mode %s: upstream cluster A %d primaries%s, all in one JVM; %d cores, max heap %d MiB; "
@@ -141,6 +175,30 @@ public final class ReplicaBenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    /** --mode lag --processes: both clusters as server processes, the load and the reader in this JVM. */
+    private Integer withProcesses(PrintWriter out) throws Exception {
+        if (mode != Mode.lag) {
+            throw new ParameterException(spec.commandLine(), "--processes runs --mode lag only (the other modes use the embedded API)");
+        }
+        if (upstreamServers != replicaServers) {
+            throw new ParameterException(spec.commandLine(), "with --processes both clusters have the same size: --upstream-servers "
+                    + upstreamServers + " and --replica-servers " + replicaServers + " differ");
+        }
+        if (pollIntervalMs < 0 || baselineSeconds < 0 || (rate == null && maxSeconds < 1)) {
+            throw new ParameterException(spec.commandLine(), "--poll-interval and --cpu-baseline must not be negative; --max-duration 0 "
+                    + "(no maximum measured) needs --rate");
+        }
+        out.printf("ccdr bench replica --mode lag --processes: cluster A %d primaries, cluster B a %d-primary replica, every server its own "
+                + "JVM; writes through the official driver; mutual TLS %s%n", upstreamServers, replicaServers, tls ? "on" : "off");
+        out.flush();
+        ProcessReplicaLag.Setup setup = new ProcessReplicaLag.Setup(upstreamServers, tls, serverHeap, writers, dir, profile,
+                Duration.ofNanos((long) (pollIntervalMs * 1e6)), seconds(baselineSeconds));
+        ProcessReplicaLag.Result r = new ProcessReplicaLag(setup, out).run(Duration.ofSeconds(warmupSeconds), Duration.ofSeconds(maxSeconds),
+                load, rate == null ? java.util.OptionalDouble.empty() : java.util.OptionalDouble.of(rate), seconds(lagWarmupSeconds),
+                seconds(durationSeconds));
+        return r.unseen() == 0 ? 0 : 1;
     }
 
     private static Duration seconds(double s) {
