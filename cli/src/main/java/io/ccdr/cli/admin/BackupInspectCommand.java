@@ -22,18 +22,7 @@ import java.util.concurrent.Callable;
 /** {@code ccdr admin backup inspect}: the chains in a directory (headers only; {@code validate} reads the contents). */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
         description = "List backup chains: artefacts, FULL/DIFF, txId ranges, commit times, sizes, lineage.")
-final class BackupInspectCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
-
+final class BackupInspectCommand extends ConsoleCommand implements Callable<Integer> {
     @Option(names = "--from-path", required = true, paramLabel = "DIR|FILE", description = "a backup directory or one artefact")
     Path fromPath;
 

@@ -19,18 +19,7 @@ import java.util.concurrent.Callable;
 @Command(name = "validate", mixinStandardHelpOptions = true, description = {
         "Check backup artefacts: every block checksum, every change set, the chain hash from first to last transaction,",
         "and that every DIFF continues an artefact in the directory. Exit 0 only when all hold; a failure names the file and offset."})
-final class BackupValidateCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
-
+final class BackupValidateCommand extends ConsoleCommand implements Callable<Integer> {
     @Option(names = "--from-path", required = true, paramLabel = "DIR|FILE", description = "a backup directory or one artefact")
     Path fromPath;
 

@@ -17,10 +17,7 @@ import java.util.concurrent.Callable;
 @Command(name = "aggregate-backup", mixinStandardHelpOptions = true, description = {
         "Fold the newest backup chain of DATABASE in --from-path into one FULL artefact at the chain's end.",
         "Restores then read one file; the folded artefacts stay (delete them, or use backup --keep-chains)."})
-final class DatabaseAggregateBackupCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class DatabaseAggregateBackupCommand extends ConsoleCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "DATABASE", description = "the database whose chain to fold")
     String database;
 
@@ -40,11 +37,11 @@ final class DatabaseAggregateBackupCommand implements Callable<Integer> {
                             + database + "'"));
             Path file = BackupAggregation.aggregate(chain, compress);
             BackupHeader h = BackupArtefact.open(file).header();
-            spec.commandLine().getOut().println("folded " + chain.artefacts().size() + " artefact(s) into " + file + ": FULL at txId "
+            out().println("folded " + chain.artefacts().size() + " artefact(s) into " + file + ": FULL at txId "
                     + h.startTxId() + " (chain hash " + h.startChainHashHex() + ")");
             return 0;
         } catch (BackupException e) {
-            return BackupExitCodes.fail(spec.commandLine().getErr(), "database aggregate-backup", e);
+            return BackupExitCodes.fail(err(), "database aggregate-backup", e);
         }
     }
 }

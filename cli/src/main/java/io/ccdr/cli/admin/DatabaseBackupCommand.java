@@ -31,18 +31,7 @@ import java.util.concurrent.Callable;
         "AUTO (default): DIFF when --to-path holds a chain of this database, else FULL; also FULL when a DIFF is behind retention.",
         "Exit codes: 0 done, 1 usage, 2 unreachable, 3 not trusted, 4 no such database, 5 behind retention, 6 another history,",
         "7 damaged artefact, 8 nothing to continue, 9 local I/O (e.g. disk full)."})
-final class DatabaseBackupCommand implements Callable<Integer> {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    private java.io.PrintWriter out() {
-        return spec.commandLine().getOut();
-    }
-
-    private java.io.PrintWriter err() {
-        return spec.commandLine().getErr();
-    }
-
+final class DatabaseBackupCommand extends ConsoleCommand implements Callable<Integer> {
     @Parameters(index = "0", arity = "0..1", paramLabel = "DATABASE", description = "the database to back up")
     String databaseArg;
 
