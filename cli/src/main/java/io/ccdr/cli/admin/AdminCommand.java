@@ -10,8 +10,8 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
 /** {@code ccdr admin ...}: offline administration of a server's data directory. */
-@Command(name = "admin", mixinStandardHelpOptions = true, description = "Offline administration of a server.",
-        subcommands = {AdminCommand.SetInitialPassword.class})
+@Command(name = "admin", mixinStandardHelpOptions = true, description = "Administration: a server's data directory, online backup and backup artefacts.",
+        subcommands = {AdminCommand.SetInitialPassword.class, DatabaseAdminCommand.class, BackupAdminCommand.class})
 public final class AdminCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
