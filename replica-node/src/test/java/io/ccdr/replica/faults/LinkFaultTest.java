@@ -60,10 +60,13 @@ class LinkFaultTest {
             Replicas.awaitConnected(b, "link-cut", WAIT);
 
             proxy.cut();
+            // What the upstream had committed when the link went down bounds what the replica can
+            // ever hold until it heals; frames received before the cut may still be applying (the
+            // pipeline keeps entries in flight), so the replica's own position at the cut is no bound.
+            long atCut = Replicas.upstreamLeader(a).lastCommittedTxId();
             eventually(WAIT, "the replica notices the cut", () -> state("link-cut").equals("disconnected"));
-            long atCut = Replicas.replicaLeader(b, "link-cut").lastCommittedTxId();
             writer.awaitMore(400, WAIT);
-            assertThat(Replicas.replicaLeader(b, "link-cut").lastCommittedTxId()).as("nothing crosses a cut link").isEqualTo(atCut);
+            assertThat(Replicas.replicaLeader(b, "link-cut").lastCommittedTxId()).as("nothing crosses a cut link").isLessThanOrEqualTo(atCut);
             assertThat(Replicas.upstreamLeader(a).lastCommittedTxId()).isGreaterThan(atCut + 300);
             int connectionsBefore = proxy.connections();
 
