@@ -218,22 +218,6 @@ public final class DatabaseManager implements AutoCloseable {
      * in elections.
      */
     private void stop(Database db) throws IOException {
-        close(db);
-        LOG.info("database '{}' stopped on this server (STOP DATABASE); its store and log are kept", db.name());
-    }
-
-    /**
-     * Closes a member that stopped applying so that the next reconciliation opens it again from its
-     * storage: a primary's Raft group with a new state machine that replays from the store's own
-     * position, a secondary's store with a new follower.
-     */
-    private void reopen(Database db) throws IOException {
-        close(db);
-        poke();
-    }
-
-    /** Closes this member of {@code db} (Raft group or follower, and store), keeping its storage. */
-    private void close(Database db) throws IOException {
         databases.remove(db.name());
         db.metrics().close();
         SecondaryFollower follower = followers.remove(db);
@@ -242,8 +226,28 @@ public final class DatabaseManager implements AutoCloseable {
             db.stateMachine().close();
         } else {
             raft.closeGroup(db.groupId());
-            machines.remove(db.groupId()); // the registry makes a fresh state machine when the group opens again
+            machines.remove(db.groupId());
         }
+        LOG.info("database '{}' stopped on this server (STOP DATABASE); its store and log are kept", db.name());
+    }
+
+    /**
+     * Closes a member that stopped applying and opens it again from its storage: a primary's Raft
+     * group is reopened (a new state machine replays from the store's own position), a secondary's
+     * store is reopened and its follower restarted. The next reconciliation hosts the new instance.
+     */
+    private void reopen(Database db) throws IOException {
+        databases.remove(db.name());
+        db.metrics().close();
+        SecondaryFollower follower = followers.remove(db);
+        if (follower != null) {
+            follower.close();
+            db.stateMachine().close();
+        } else {
+            machines.remove(db.groupId()); // Ratis asks the registry for a fresh state machine when it reopens the group
+            raft.reopenGroup(raftGroup(systemState.get().databases().get(db.name()), systemState.get()));
+        }
+        poke();
     }
 
     private static RaftGroup raftGroup(DatabaseInfo info, SystemState.Snapshot state) throws IOException {
