@@ -218,13 +218,7 @@ public final class DatabaseManager implements AutoCloseable {
      * in elections.
      */
     private void stop(Database db) throws IOException {
-        databases.remove(db.name());
-        db.metrics().close();
-        SecondaryFollower follower = followers.remove(db);
-        if (follower != null) {
-            follower.close();
-            db.stateMachine().close();
-        } else {
+        if (!detachSecondary(db)) {
             raft.closeGroup(db.groupId());
             machines.remove(db.groupId());
         }
@@ -237,17 +231,28 @@ public final class DatabaseManager implements AutoCloseable {
      * store is reopened and its follower restarted. The next reconciliation hosts the new instance.
      */
     private void reopen(Database db) throws IOException {
-        databases.remove(db.name());
-        db.metrics().close();
-        SecondaryFollower follower = followers.remove(db);
-        if (follower != null) {
-            follower.close();
-            db.stateMachine().close();
-        } else {
+        if (!detachSecondary(db)) {
             machines.remove(db.groupId()); // Ratis asks the registry for a fresh state machine when it reopens the group
             raft.reopenGroup(raftGroup(systemState.get().databases().get(db.name()), systemState.get()));
         }
         poke();
+    }
+
+    /**
+     * Takes this member of {@code db} out of service (no longer hosted here, its metrics closed) and,
+     * for a secondary, closes its follower and store. Returns whether it was a secondary; a primary's
+     * Raft group is left for the caller to close or reopen.
+     */
+    private boolean detachSecondary(Database db) throws IOException {
+        databases.remove(db.name());
+        db.metrics().close();
+        SecondaryFollower follower = followers.remove(db);
+        if (follower == null) {
+            return false;
+        }
+        follower.close();
+        db.stateMachine().close();
+        return true;
     }
 
     private static RaftGroup raftGroup(DatabaseInfo info, SystemState.Snapshot state) throws IOException {
