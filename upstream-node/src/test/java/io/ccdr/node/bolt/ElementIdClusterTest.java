@@ -144,10 +144,11 @@ class ElementIdClusterTest {
         assertThat(w.knows().elementId()).startsWith("5:" + lineageId() + ":");
         assertThat(w.knows().startNodeElementId()).isEqualTo(w.a().elementId());
 
-        try (Session onLeader = driver.session(SessionConfig.forDatabase(DB))) {
-            assertFoundByElementId(onLeader, w);
+        // a new session sees the write only through its bookmark (causal consistency); its reads go to followers
+        try (Session routed = driver.session(SessionConfig.builder().withDatabase(DB).withBookmarks(w.bookmark()).build())) {
+            assertFoundByElementId(routed, w);
             // how Spring Data Neo4j saves a relationship between two entities it loaded
-            String saved = onLeader.executeWrite(tx -> tx.run("MATCH (s) WHERE elementId(s) = $from MATCH (t) WHERE elementId(t) = $to "
+            String saved = routed.executeWrite(tx -> tx.run("MATCH (s) WHERE elementId(s) = $from MATCH (t) WHERE elementId(t) = $to "
                     + "MERGE (s)-[r:LIKES]->(t) RETURN elementId(r) AS e", Map.of("from", w.b().elementId(), "to", w.a().elementId()))
                     .single().get("e").asString());
             assertThat(saved).startsWith("5:" + lineageId() + ":");
@@ -271,7 +272,7 @@ class ElementIdClusterTest {
             assertThat(newLeader).isNotEqualTo(oldLeader);
             Written after = writeCouple(afterCrash, "Gil", "Hal");
             assertThat(after.a().elementId()).startsWith("4:" + lineageId() + ":");
-            try (Session s = afterCrash.session(SessionConfig.forDatabase(DB))) {
+            try (Session s = afterCrash.session(SessionConfig.builder().withDatabase(DB).withBookmarks(after.bookmark()).build())) {
                 assertFoundByElementId(s, before);
                 assertFoundByElementId(s, after);
             }
