@@ -263,8 +263,11 @@ public final class TransactionState implements GraphWriter {
         return id;
     }
 
+    // Every stored id lies below its store state's high-water mark (the materializer raises the mark
+    // with every write), so an id at or above the view's mark, as the leader's allocator hands out,
+    // needs no store read to be known unused; only ids below it (a replayed or conflicting change) do.
     private void createNode(long id, Set<String> labels, Map<String, Object> properties) {
-        if (loadNode(id) != null) {
+        if (id < base.state().nextNodeId() && loadNode(id) != null || nodesAfter.get(id) != null) {
             throw new GraphException(OUTDATED, "node id " + id + " is already in use; retry");
         }
         Map<String, Object> props = normalised(properties);
@@ -282,7 +285,7 @@ public final class TransactionState implements GraphWriter {
     private void createRelationship(long id, long startNode, long endNode, String type, Map<String, Object> properties) {
         existingNode(startNode);
         existingNode(endNode);
-        if (loadRel(id) != null) {
+        if (id < base.state().nextRelationshipId() && loadRel(id) != null || relsAfter.get(id) != null) {
             throw new GraphException(OUTDATED, "relationship id " + id + " is already in use; retry");
         }
         Map<String, Object> props = normalised(properties);
