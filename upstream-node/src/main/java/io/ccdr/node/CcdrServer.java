@@ -440,6 +440,36 @@ public final class CcdrServer implements AutoCloseable {
                 .map(d -> d.getInfo().getLeaderId()).map(RaftPeerId::toString);
     }
 
+    /**
+     * A read index for the system database: asks its leader what it has committed and waits (at
+     * most {@code timeout}) until this server has applied that much. A follower learns a commit
+     * only with the leader's next append, so a change acknowledged a moment ago (a new user, a new
+     * password) may not be here yet; callers use this before refusing something the leader may
+     * already allow. Returns true when the local copy moved (worth checking again).
+     */
+    public boolean catchUpSystem(Duration timeout) {
+        RaftGroupId gid = RaftGroupId.valueOf(UUID.fromString(systemGroup.groupId()));
+        Optional<org.apache.ratis.server.RaftServer.Division> local = raft.division(gid);
+        if (local.isEmpty() || local.get().getInfo().isLeader() || local.get().getInfo().getLeaderId() == null) {
+            return false;
+        }
+        org.apache.ratis.server.RaftServer.Division d = local.get();
+        long before = d.getInfo().getLastAppliedIndex();
+        long committed;
+        try {
+            committed = systemClient.getGroupManagementApi(d.getInfo().getLeaderId()).info(gid).getCommitInfos().stream()
+                    .mapToLong(org.apache.ratis.proto.RaftProtos.CommitInfoProto::getCommitIndex).max().orElse(before);
+        } catch (IOException | RuntimeException e) {
+            LOG.debug("system database: could not ask the leader for its commit index", e);
+            return false;
+        }
+        long end = System.nanoTime() + timeout.toNanos();
+        while (d.getInfo().getLastAppliedIndex() < committed && System.nanoTime() < end) {
+            java.util.concurrent.locks.LockSupport.parkNanos(1_000_000);
+        }
+        return d.getInfo().getLastAppliedIndex() > before;
+    }
+
     /** Waits until this server has applied system state version {@code version} (a system bookmark). */
     public void awaitSystemVersion(long version, Duration timeout) {
         long end = System.nanoTime() + timeout.toNanos();

@@ -41,7 +41,7 @@ public final class QueryService implements BoltBackend {
 
     public QueryService(CcdrServer server) {
         this.server = server;
-        this.authenticator = new Authenticator(server::systemState, server.config().authEnabled());
+        this.authenticator = new Authenticator(server::systemState, () -> server.catchUpSystem(java.time.Duration.ofSeconds(2)), server.config().authEnabled());
         this.topology = new Topology(server);
         this.procedures = new Procedures(server, topology);
         this.engine = new CypherEngine(procedures);

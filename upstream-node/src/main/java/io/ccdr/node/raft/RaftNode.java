@@ -146,7 +146,11 @@ public final class RaftNode implements AutoCloseable {
      */
     public void reopenGroup(RaftGroup group) throws IOException {
         RaftGroupId groupId = group.getGroupId();
+        VoteRecord votes = division(groupId).map(VoteRecord::of).orElse(null);
         closeGroup(groupId);
+        if (votes != null) {
+            votes.restoreIfUnreadable();
+        }
         RaftClientReply added = server.groupManagement(
                 GroupManagementRequest.newAdd(clientId, selfId, callIds.incrementAndGet(), group, false));
         if (!added.isSuccess()) {
