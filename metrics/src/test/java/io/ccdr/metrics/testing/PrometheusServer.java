@@ -236,12 +236,22 @@ public final class PrometheusServer implements AutoCloseable {
 
     /** Polls {@code condition} every 200 ms until it holds, or fails the test at {@code deadline}. */
     public static void awaitUntil(Instant deadline, String what, BooleanSupplier condition, Supplier<String> diagnostics) {
+        IllegalStateException lastError = null;
         while (true) {
-            if (condition.getAsBoolean()) {
-                return;
+            try {
+                if (condition.getAsBoolean()) {
+                    return;
+                }
+            } catch (IllegalStateException e) {
+                // one API call that timed out on a loaded machine is a poll that said "not yet"
+                if (!(e.getCause() instanceof IOException)) {
+                    throw e;
+                }
+                lastError = e;
             }
             if (Instant.now().isAfter(deadline)) {
-                fail("timed out waiting for " + what + "\n  " + diagnostics.get());
+                fail("timed out waiting for " + what + (lastError == null ? "" : " (last API error: " + lastError.getMessage() + ")")
+                        + "\n  " + diagnostics.get());
             }
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(200));
         }
