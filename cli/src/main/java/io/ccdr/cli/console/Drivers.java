@@ -5,6 +5,8 @@ import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Logging;
+import org.neo4j.driver.Session;
+import org.neo4j.driver.SessionConfig;
 
 import java.net.URI;
 import java.nio.file.Files;
@@ -67,6 +69,18 @@ public final class Drivers {
                             .withHostnameVerification());
         }
         return GraphDatabase.driver(uri, AuthTokens.basic(options.username(), options.password()), config.build());
+    }
+
+    /**
+     * A session on {@code database} that sees everything committed through any earlier session of
+     * the same driver, on any database: all such sessions share the driver's bookmark manager. The
+     * ccdr commands read their own writes (the access an ALTER DATABASE just set, a database just
+     * dropped), and a read may be routed to a follower that has not applied them yet; as in Neo4j,
+     * only bookmarks make such a read causal.
+     */
+    public static Session causalSession(Driver driver, String database) {
+        return driver.session(SessionConfig.builder().withDatabase(database)
+                .withBookmarkManager(driver.executableQueryBookmarkManager()).build());
     }
 
     /** Checks the scheme and that a host is present, so that typos fail with a message that names them. */

@@ -1,5 +1,6 @@
 package io.ccdr.cli.drill;
 
+import io.ccdr.cli.console.Drivers;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Config;
 import org.neo4j.driver.Driver;
@@ -47,7 +48,7 @@ final class Cypher {
      */
     static List<Record> system(Driver driver, String query, Map<String, Object> params, Duration wait) {
         return retrying(wait, () -> {
-            try (Session s = driver.session(SessionConfig.forDatabase("system"))) {
+            try (Session s = Drivers.causalSession(driver, "system")) {
                 return s.run(query, params).list();
             }
         });

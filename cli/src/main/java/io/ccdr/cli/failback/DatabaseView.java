@@ -1,9 +1,9 @@
 package io.ccdr.cli.failback;
 
+import io.ccdr.cli.console.Drivers;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.Value;
 
 import java.util.List;
@@ -37,7 +37,7 @@ record DatabaseView(String name, String type, String access, boolean writer, lon
     }
 
     static Optional<DatabaseView> read(Driver driver, String database) {
-        try (Session s = driver.session(SessionConfig.forDatabase("system"))) {
+        try (Session s = Drivers.causalSession(driver, "system")) {
             List<Record> rows = s.executeRead(tx -> tx.run("SHOW DATABASE `" + database.replace("`", "``") + "` YIELD *").list());
             if (rows.isEmpty()) {
                 return Optional.empty();

@@ -1,10 +1,10 @@
 package io.ccdr.cli.failback;
 
+import io.ccdr.cli.console.Drivers;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
 
 import java.io.IOException;
 import java.io.Writer;
@@ -74,7 +74,7 @@ final class DivergenceCheck {
     }
 
     private static Optional<String> hashAt(Driver driver, String database, long txId) {
-        try (Session s = driver.session(SessionConfig.forDatabase("system"))) {
+        try (Session s = Drivers.causalSession(driver, "system")) {
             List<Record> rows = s.run("CALL internal.dbms.transactionLog($db, $tx, 1)", Map.of("db", database, "tx", txId)).list();
             return rows.isEmpty() || rows.get(0).get("txId").asLong() != txId ? Optional.empty()
                     : Optional.of(rows.get(0).get("chainHash").asString());
@@ -86,7 +86,7 @@ final class DivergenceCheck {
         ObjectMapper json = new ObjectMapper();
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         long written = 0;
-        try (Writer w = Files.newBufferedWriter(tmp); Session s = oldSide.session(SessionConfig.forDatabase("system"))) {
+        try (Writer w = Files.newBufferedWriter(tmp); Session s = Drivers.causalSession(oldSide, "system")) {
             for (long from = d.fromTxId(); from <= d.toTxId(); from += PAGE) {
                 long at = from;
                 List<Record> rows = s.run("CALL internal.dbms.transactionLog($db, $tx, $n)",

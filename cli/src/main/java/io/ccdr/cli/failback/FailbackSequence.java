@@ -1,9 +1,9 @@
 package io.ccdr.cli.failback;
 
+import io.ccdr.cli.console.Drivers;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -274,7 +274,7 @@ final class FailbackSequence {
     }
 
     private static List<Record> system(Driver driver, String query, Map<String, Object> params) {
-        try (Session s = driver.session(SessionConfig.forDatabase("system"))) {
+        try (Session s = Drivers.causalSession(driver, "system")) {
             return s.run(query, params).list();
         }
     }

@@ -6,7 +6,6 @@ import io.ccdr.cli.console.Errors;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
-import org.neo4j.driver.SessionConfig;
 import org.neo4j.driver.exceptions.Neo4jException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,7 +56,7 @@ public final class PromoteCommand implements Callable<Integer> {
         }
         long started = System.nanoTime();
         try (Driver driver = Drivers.open(cluster, connection, Duration.ofSeconds(5));
-             Session s = driver.session(SessionConfig.forDatabase("system"))) {
+             Session s = Drivers.causalSession(driver, "system")) {
             Map<String, Object> params = new HashMap<>(Map.of("name", database, "options", Map.of("fence", fence)));
             String query;
             if (primaries != null) {

@@ -90,7 +90,14 @@ class ShellCommandTest {
         assertThat(w.code()).as(w.err()).isZero();
         shell("CREATE (:City {name: 'Lima', pop: 10000000})");
 
-        Run json = shell("--access-mode", "read", "--format", "json", "MATCH (c:City) RETURN c, c.name AS name ORDER BY name");
+        // Read mode routes to a follower, and a new shell carries no bookmark: as in Neo4j, the read is
+        // only eventually consistent with the writes above, so wait (bounded) until both are visible.
+        String read = "MATCH (c:City) RETURN c, c.name AS name ORDER BY name";
+        Run json = shell("--access-mode", "read", "--format", "json", read);
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (json.code() == 0 && json.out().split("\n").length < 2 && System.nanoTime() < deadline) {
+            json = shell("--access-mode", "read", "--format", "json", read);
+        }
         assertThat(json.code()).as(json.err()).isZero();
         List<JsonNode> lines = new ArrayList<>();
         for (String line : json.out().split("\n")) {
