@@ -325,7 +325,7 @@ public final class CcdrServer implements AutoCloseable {
                         defaultEnsured = true;
                     } else {
                         SystemResult r = proposeSystem(new SystemCommand.CreateDatabase(config.defaultDatabase(), UUID.randomUUID().toString(),
-                                config.defaultPrimaries(), config.defaultSecondaries(), true, true, System.currentTimeMillis()));
+                                config.defaultPrimaries(), config.defaultSecondaries(), true, true, System.currentTimeMillis(), null, null));
                         defaultEnsured = r.ok();
                         if (!r.ok()) {
                             LOG.info("default database not created yet (will retry): {}", r.message());

@@ -71,7 +71,7 @@ class MemberRecoveryTest {
             assertThat(cluster.server(member).systemState().version()).as("its view never went back in time").isGreaterThanOrEqualTo(before);
             eventually(Duration.ofSeconds(30), "a database is created through another member", () ->
                     cluster.server(1).proposeSystem(new SystemCommand.CreateDatabase("after", UUID.randomUUID().toString(), 1, 0, true, false,
-                            System.currentTimeMillis())).ok());
+                            System.currentTimeMillis(), null, null)).ok());
             eventually(Duration.ofSeconds(30), "the reopened member sees a database created afterwards", () ->
                     cluster.server(member).systemState().databases().containsKey("after"));
         }

@@ -34,12 +34,7 @@ public final class BackupRestore {
 
     /** Restores {@code chain} into {@code target}, which must not exist or be empty. */
     public static Restored restore(BackupChains.Chain chain, RestoreUntil until, Path target) throws BackupException {
-        BackupHeader full = chain.full().header();
-        if (!until.includes(full.startTxId(), full.startCommitMillis())) {
-            throw new BackupException(BackupException.Reason.NOT_FOUND, "the chain starting with " + chain.full().file().getFileName()
-                    + " begins at txId " + full.startTxId() + " (committed " + java.time.Instant.ofEpochMilli(full.startCommitMillis())
-                    + "); it cannot restore to " + until + " before that");
-        }
+        BackupHeader full = requireCovers(chain, until);
         try {
             Files.createDirectories(target);
             try (var list = Files.list(target)) {
@@ -54,14 +49,20 @@ public final class BackupRestore {
                     throw new BackupException(BackupException.Reason.CORRUPT, chain.full().file() + ": its store is at txId " + s.lastTxId()
                             + " (" + s.chainHashHex() + "), the header says " + full.startTxId() + " (" + full.startChainHashHex() + ")");
                 }
-                for (BackupArtefact a : chain.artefacts()) {
-                    if (!apply(a, store, until)) {
-                        break;
+                walk(chain, until, (artefact, r) -> {
+                    if (r.txId() <= store.state().lastTxId()) {
+                        return;
                     }
-                }
+                    // term/index 0: a placeholder position, replaced when the store is installed into a Raft group
+                    ApplyOutcome o = store.applyReplicated(0, 0, 0, r);
+                    if (o instanceof ApplyOutcome.Rejected rej) {
+                        throw new BackupException(BackupException.Reason.CORRUPT, artefact.file() + ": txId " + r.txId()
+                                + " cannot be restored (" + rej.statusCode() + ": " + rej.message() + ")");
+                    }
+                });
                 StoreState at = store.state();
                 return new Restored(chain.database(), chain.lineageId(), at.lastTxId(), at.chainHash(), at.lastCommitTimeMillis(),
-                        chain.artefacts().stream().map(BackupArtefact::file).toList());
+                        files(chain));
             }
         } catch (BackupException e) {
             throw e;
@@ -69,6 +70,67 @@ public final class BackupRestore {
             throw new BackupException(BackupException.Reason.IO, "cannot restore into " + target + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new BackupException(BackupException.Reason.CORRUPT, "restore of " + chain.full().file() + " failed: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * What {@link #restore} would give, without writing anything: reads every block it would read
+     * (so checksums and the chain hash are checked) and returns the txId, chain hash and commit time
+     * it stops at. A server checks a seed this way before it records a database seeded from it.
+     */
+    public static Restored check(BackupChains.Chain chain, RestoreUntil until) throws BackupException {
+        BackupHeader full = requireCovers(chain, until);
+        long[] at = {full.startTxId(), full.startCommitMillis()};
+        byte[][] hash = {full.startChainHash()};
+        walk(chain, until, (artefact, r) -> {
+            if (r.txId() > at[0]) {
+                at[0] = r.txId();
+                at[1] = r.commitTimeMillis();
+                hash[0] = r.chainHash();
+            }
+        });
+        return new Restored(chain.database(), chain.lineageId(), at[0], hash[0], at[1], files(chain));
+    }
+
+    private static BackupHeader requireCovers(BackupChains.Chain chain, RestoreUntil until) throws BackupException {
+        BackupHeader full = chain.full().header();
+        if (!until.includes(full.startTxId(), full.startCommitMillis())) {
+            throw new BackupException(BackupException.Reason.NOT_FOUND, "the chain starting with " + chain.full().file().getFileName()
+                    + " begins at txId " + full.startTxId() + " (committed " + java.time.Instant.ofEpochMilli(full.startCommitMillis())
+                    + "); it cannot restore to " + until + " before that");
+        }
+        return full;
+    }
+
+    private static List<Path> files(BackupChains.Chain chain) {
+        return chain.artefacts().stream().map(BackupArtefact::file).toList();
+    }
+
+    @FunctionalInterface
+    private interface RecordSink {
+        void accept(BackupArtefact artefact, TransactionRecord record) throws IOException;
+    }
+
+    /** Hands every chain-verified transaction of the chain up to {@code until} to {@code sink}, in order. */
+    private static void walk(BackupChains.Chain chain, RestoreUntil until, RecordSink sink) throws BackupException {
+        boolean[] more = {true};
+        for (BackupArtefact artefact : chain.artefacts()) {
+            artefact.read(new BackupArtefact.Visitor() {
+                @Override
+                public boolean transactions(List<TransactionRecord> records) throws IOException {
+                    for (TransactionRecord r : records) {
+                        if (!until.includes(r.txId(), r.commitTimeMillis())) {
+                            more[0] = false;
+                            return false;
+                        }
+                        sink.accept(artefact, r);
+                    }
+                    return true;
+                }
+            });
+            if (!more[0]) {
+                return;
+            }
         }
     }
 
@@ -110,32 +172,5 @@ public final class BackupRestore {
                 }
             }
         }
-    }
-
-    /** Applies the transactions of {@code artefact} the store does not have yet; false once {@code until} is reached. */
-    private static boolean apply(BackupArtefact artefact, GraphStore store, RestoreUntil until) throws BackupException {
-        boolean[] more = {true};
-        artefact.read(new BackupArtefact.Visitor() {
-            @Override
-            public boolean transactions(List<TransactionRecord> records) throws IOException {
-                for (TransactionRecord r : records) {
-                    if (r.txId() <= store.state().lastTxId()) {
-                        continue;
-                    }
-                    if (!until.includes(r.txId(), r.commitTimeMillis())) {
-                        more[0] = false;
-                        return false;
-                    }
-                    // term/index 0: a placeholder position, replaced when the store is installed into a Raft group
-                    ApplyOutcome o = store.applyReplicated(0, 0, 0, r);
-                    if (o instanceof ApplyOutcome.Rejected rej) {
-                        throw new BackupException(BackupException.Reason.CORRUPT, artefact.file() + ": txId " + r.txId()
-                                + " cannot be restored (" + rej.statusCode() + ": " + rej.message() + ")");
-                    }
-                }
-                return true;
-            }
-        });
-        return more[0];
     }
 }

@@ -35,10 +35,15 @@ public record RestoreUntil(long txId, long commitMillis) {
         try {
             return time(OffsetDateTime.parse(t).toInstant());
         } catch (DateTimeParseException e) {
+            // Cypher's datetime() also takes a zone id: 2026-12-03T10:15:30[Europe/Berlin]
             try {
-                return time(java.time.LocalDateTime.parse(t).toInstant(ZoneOffset.UTC));
+                return time(java.time.ZonedDateTime.parse(t).toInstant());
             } catch (DateTimeParseException e2) {
-                throw new IllegalArgumentException("'" + text + "' is neither a txId nor an ISO-8601 date-time (e.g. 2026-12-03T10:15:30Z)");
+                try {
+                    return time(java.time.LocalDateTime.parse(t).toInstant(ZoneOffset.UTC));
+                } catch (DateTimeParseException e3) {
+                    throw new IllegalArgumentException("'" + text + "' is neither a txId nor an ISO-8601 date-time (e.g. 2026-12-03T10:15:30Z)");
+                }
             }
         }
     }

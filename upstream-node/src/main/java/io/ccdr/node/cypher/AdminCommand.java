@@ -51,9 +51,35 @@ public sealed interface AdminCommand {
         }
     }
 
-    /** {@code primaries}/{@code secondaries} are null when no TOPOLOGY was given. */
+    /**
+     * {@code primaries}/{@code secondaries} are null when no TOPOLOGY was given; {@code options} is the
+     * OPTIONS map as written (keys as spelled, e.g. {@code seedURI}).
+     */
     record CreateDatabase(String name, boolean ifNotExists, Integer primaries, Integer secondaries, WaitMode waitMode,
-                          Long waitSeconds) implements AdminCommand {
+                          Long waitSeconds, Map<String, OptionValue> options) implements AdminCommand {
+        public CreateDatabase {
+            options = Map.copyOf(options);
+        }
+
+        public CreateDatabase(String name, boolean ifNotExists, Integer primaries, Integer secondaries, WaitMode waitMode, Long waitSeconds) {
+            this(name, ifNotExists, primaries, secondaries, waitMode, waitSeconds, Map.of());
+        }
+    }
+
+    /**
+     * A value in an OPTIONS map: a literal (a String, a Long, or a {@link java.time.ZonedDateTime}
+     * for {@code datetime('…')}) or a parameter, resolved when the command runs.
+     */
+    record OptionValue(Object literal, String parameter) {
+        public Object resolve(Map<String, Object> params) {
+            if (parameter == null) {
+                return literal;
+            }
+            if (params == null || !params.containsKey(parameter)) {
+                throw new io.ccdr.node.graph.GraphException(Errors.PARAMETER_MISSING, "Expected parameter(s): " + parameter);
+            }
+            return params.get(parameter);
+        }
     }
 
     record DropDatabase(String name, boolean ifExists, WaitMode waitMode, Long waitSeconds) implements AdminCommand {

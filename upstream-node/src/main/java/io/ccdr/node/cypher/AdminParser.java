@@ -6,7 +6,9 @@ import io.ccdr.node.cypher.Lexer.Token;
 
 import java.math.BigInteger;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Parses the administration commands of {@link AdminCommand}; kept apart from query parsing. */
 final class AdminParser {
@@ -157,8 +159,77 @@ final class AdminParser {
                         + "': the number of primaries must be at least 1");
             }
         }
+        Map<String, OptionValue> options = p.keyword("OPTIONS") ? options() : Map.of();
         Object[] wait = waitClause();
-        return new CreateDatabase(name, ifNotExists, primaries, secondaries, (WaitMode) wait[0], (Long) wait[1]);
+        return new CreateDatabase(name, ifNotExists, primaries, secondaries, (WaitMode) wait[0], (Long) wait[1], options);
+    }
+
+    /** {@code {key: value, …}} with string, integer, parameter or {@code datetime('…')} values; which keys mean what is the executor's business. */
+    private Map<String, OptionValue> options() {
+        if (!p.peekToken(0).is("{")) {
+            throw p.failHere("'{'");
+        }
+        p.nextToken();
+        Map<String, OptionValue> options = new LinkedHashMap<>();
+        while (!p.peekToken(0).is("}")) {
+            if (!options.isEmpty()) {
+                if (!p.peekToken(0).is(",")) {
+                    throw p.failHere("',' or '}'");
+                }
+                p.nextToken();
+            }
+            Token key = p.peekToken(0);
+            if (key.kind() != Kind.IDENT && key.kind() != Kind.QUOTED_IDENT) {
+                throw p.failHere("an option name");
+            }
+            p.nextToken();
+            if (!p.peekToken(0).is(":")) {
+                throw p.failHere("':'");
+            }
+            p.nextToken();
+            if (options.put(key.text(), optionValue()) != null) {
+                throw Errors.argument("Duplicate option '" + key.text() + "' in OPTIONS");
+            }
+        }
+        p.nextToken();
+        return options;
+    }
+
+    private OptionValue optionValue() {
+        Token t = p.peekToken(0);
+        switch (t.kind()) {
+            case STRING -> {
+                p.nextToken();
+                return new OptionValue(t.value(), null);
+            }
+            case INTEGER -> {
+                p.nextToken();
+                BigInteger v = (BigInteger) t.value();
+                if (v.bitLength() > 63) {
+                    throw Errors.syntax("Invalid input '" + t.text() + "': number is too large " + Errors.positionWithCaret(p.src(), t.start()));
+                }
+                return new OptionValue(v.longValue(), null);
+            }
+            case PARAM -> {
+                p.nextToken();
+                return new OptionValue(null, (String) t.value());
+            }
+            default -> {
+                if (t.kind() == Kind.IDENT && t.text().equalsIgnoreCase("datetime") && p.peekToken(1).is("(")
+                        && p.peekToken(2).kind() == Kind.STRING && p.peekToken(3).is(")")) {
+                    String text = (String) p.peekToken(2).value();
+                    for (int i = 0; i < 4; i++) {
+                        p.nextToken();
+                    }
+                    try {
+                        return new OptionValue(Functions.parseDateTime(text), null);
+                    } catch (java.time.format.DateTimeParseException e) {
+                        throw Errors.argument("Invalid datetime '" + text + "' in OPTIONS: " + e.getMessage());
+                    }
+                }
+                throw p.failHere("a string, an integer, a parameter or datetime('...')");
+            }
+        }
     }
 
     private Object[] waitClause() {

@@ -671,7 +671,8 @@ final class Functions {
         return s;
     }
 
-    private static ZonedDateTime parseDateTime(String s) {
+    /** {@code datetime('…')} of a string; also what an OPTIONS map's {@code datetime('…')} value means. */
+    static ZonedDateTime parseDateTime(String s) {
         try {
             return ZonedDateTime.parse(s);
         } catch (DateTimeParseException e) {

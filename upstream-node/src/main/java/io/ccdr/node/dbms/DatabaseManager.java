@@ -2,6 +2,10 @@ package io.ccdr.node.dbms;
 
 import io.ccdr.metrics.DatabaseMetrics;
 import io.ccdr.metrics.Metrics;
+import io.ccdr.node.backup.BackupException;
+import io.ccdr.node.backup.BackupRestore;
+import io.ccdr.node.backup.BackupSeed;
+import io.ccdr.node.backup.RestoreUntil;
 import io.ccdr.node.raft.DatabaseStateMachine;
 import io.ccdr.node.raft.RaftNode;
 import io.ccdr.node.store.GraphStore;
@@ -10,6 +14,7 @@ import io.ccdr.node.system.ServerInfo;
 import io.ccdr.node.system.SystemCommand;
 import io.ccdr.node.system.SystemResult;
 import io.ccdr.node.system.SystemState;
+import io.ccdr.node.tx.ChainHash;
 import org.apache.ratis.protocol.RaftGroup;
 import org.apache.ratis.protocol.RaftGroupId;
 import org.apache.ratis.protocol.RaftPeer;
@@ -81,6 +86,9 @@ public final class DatabaseManager implements AutoCloseable {
     private volatile Function<RaftPeerId, String> boltAddressOf = id -> null;
 
     private final io.ccdr.node.store.RetentionPolicy retention;
+    private volatile Function<SystemCommand, SystemResult> proposeSystem;
+    /** Group ids of seeded databases whose seed this server could not restore. */
+    private final java.util.Set<String> seedFailures = ConcurrentHashMap.newKeySet();
 
     public DatabaseManager(String serverId, Path dataDir, DatabaseSettings settings, io.ccdr.node.store.RetentionPolicy retention)
             throws IOException {
@@ -119,6 +127,7 @@ public final class DatabaseManager implements AutoCloseable {
                       Metrics metrics, io.ccdr.tls.SslPolicy clusterTls, Function<SystemCommand, SystemResult> proposeSystem,
                       long minFreeBytes) {
         this.recovery = new MemberRecovery(serverId, dataDir, minFreeBytes, proposeSystem, raft);
+        this.proposeSystem = proposeSystem;
         this.raft = raft;
         this.clusterTls = clusterTls;
         this.metrics = metrics;
@@ -183,6 +192,9 @@ public final class DatabaseManager implements AutoCloseable {
             if (!info.hostedOn(serverId) || !"online".equals(info.requestedStatus()) || databases.containsKey(info.name())) {
                 continue;
             }
+            if (!seeded(info)) {
+                continue;
+            }
             if (info.primaryServers().contains(serverId)) {
                 hostPrimary(info, state);
             } else {
@@ -200,6 +212,42 @@ public final class DatabaseManager implements AutoCloseable {
             } else if (info != null) {
                 recovery.check(db, info, () -> reopen(db));
             }
+        }
+    }
+
+    /**
+     * A database seeded from a backup gets its store from the seed before this member first opens it
+     * (before its Raft group exists here), so every member starts from the same restored state and
+     * the group's first entry applies on top of it. Returns false when this server cannot restore the
+     * seed exactly as the server that ran CREATE DATABASE found it; that is reported to the system
+     * database (the creating server then drops the database) and not retried for this group.
+     */
+    private boolean seeded(DatabaseInfo info) {
+        DatabaseInfo.Seed seed = info.seed();
+        Path store = storeDirectory(info.name());
+        if (seed == null || Files.exists(store)) {
+            return true;
+        }
+        if (seedFailures.contains(info.groupId())) {
+            return false;
+        }
+        try {
+            BackupRestore.Restored r = BackupSeed.install(BackupSeed.location(seed.uri()),
+                    new RestoreUntil(seed.untilTxId(), seed.untilCommitMillis()), store);
+            if (r.txId() != seed.txId() || !ChainHash.hex(r.chainHash()).equals(seed.chainHashHex())) {
+                GraphStore.deleteRecursively(store);
+                throw new BackupException(BackupException.Reason.LINEAGE, "the seed at " + seed.uri() + " restores on this server to txId "
+                        + r.txId() + " (chain hash " + ChainHash.hex(r.chainHash()) + "), not to txId " + seed.txId() + " ("
+                        + seed.chainHashHex() + ") as on the server that ran CREATE DATABASE; every server must read the same seed");
+            }
+            LOG.info("database '{}' seeded from {} at txId {} (chain hash {})", info.name(), seed.uri(), r.txId(), seed.chainHashHex());
+            return true;
+        } catch (IllegalArgumentException | IOException e) {
+            seedFailures.add(info.groupId());
+            LOG.error("database '{}': cannot restore its seed {} on this server: {}", info.name(), seed.uri(), e.getMessage());
+            proposeSystem.apply(new SystemCommand.SetMemberFailure(info.name(), serverId, "This server could not restore the seed "
+                    + seed.uri() + ": " + e.getMessage()));
+            return false;
         }
     }
 

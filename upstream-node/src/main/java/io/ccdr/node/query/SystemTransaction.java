@@ -53,7 +53,8 @@ final class SystemTransaction implements BoltTransaction {
         all.addAll(List.of("serverID", "currentPrimariesCount", "currentSecondariesCount", "requestedPrimariesCount",
                 "requestedSecondariesCount", "creationTime", "lastStartTime", "lastStopTime", "store", "lastCommittedTxId",
                 "replicationLag", "databaseID", "upstream", "upstreamLastCommittedTxId", "replicaLagTransactions", "replicaLagSeconds",
-                "replicationState", "lastCommittedChainHash", "promotedFrom", "promotedAtTxId", "promotedChainHash", "fenceStatus"));
+                "replicationState", "lastCommittedChainHash", "promotedFrom", "promotedAtTxId", "promotedChainHash", "fenceStatus",
+                "options", "seededAtTxId", "seededChainHash"));
         DATABASE_ALL_COLUMNS = List.copyOf(all);
     }
 
@@ -152,8 +153,16 @@ final class SystemTransaction implements BoltTransaction {
             String name = databaseName(c.name());
             int primaries = c.primaries() != null ? c.primaries() : server.config().defaultPrimaries();
             int secondaries = c.secondaries() != null ? c.secondaries() : 0;
+            // an existing name fails (or, IF NOT EXISTS, does nothing) before any seed is read
+            Optional<SeededCreation.Checked> seed = server.systemState().databases().containsKey(name) ? Optional.empty()
+                    : SeededCreation.check(name, c.options(), params);
             BoltResult r = update(new SystemCommand.CreateDatabase(name, UUID.randomUUID().toString(), primaries, secondaries,
-                    c.ifNotExists(), false, System.currentTimeMillis()));
+                    c.ifNotExists(), false, System.currentTimeMillis(), seed.map(SeededCreation.Checked::seed).orElse(null),
+                    seed.map(SeededCreation.Checked::lineageId).orElse(null)));
+            if (seed.isPresent()) {
+                SeededCreation.awaitSeeded(server, name, seed.get().seed(),
+                        c.waitSeconds() != null ? Duration.ofSeconds(c.waitSeconds()) : SeededCreation.DEFAULT_WAIT);
+            }
             awaitAvailable(name, c.waitSeconds() != null ? Duration.ofSeconds(c.waitSeconds()) : Duration.ofSeconds(30));
             return r;
         }
@@ -309,7 +318,7 @@ final class SystemTransaction implements BoltTransaction {
         List<DatabaseInfo> databases = new ArrayList<>();
         databases.add(new DatabaseInfo(SystemState.SYSTEM, "system", server.systemMembers().size(), 0,
                 server.systemMembers().stream().map(ServerInfo::id).toList(), List.of(), "online", "read-write", "system", "", 0, null, null,
-                null, Map.of()));
+                null, Map.of(), null));
         databases.addAll(st.databases().values());
         ClusterStatus status = ClusterStatus.gather(server, List.copyOf(st.servers().values()));
         for (DatabaseInfo d : databases) {
@@ -362,6 +371,9 @@ final class SystemTransaction implements BoltTransaction {
                         .orElse(null));
                 row.put("databaseID", d.groupId());
                 replicaColumns(row, d, status);
+                row.put("options", SeededCreation.optionsColumn(d));
+                row.put("seededAtTxId", d.seed() == null ? null : d.seed().txId());
+                row.put("seededChainHash", d.seed() == null ? null : d.seed().chainHashHex());
                 rows.add(row);
             }
         }

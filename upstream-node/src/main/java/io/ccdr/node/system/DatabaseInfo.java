@@ -20,7 +20,7 @@ import java.util.List;
 public record DatabaseInfo(String name, String groupId, int primaries, int secondaries, List<String> primaryServers,
                            List<String> secondaryServers, String requestedStatus, String access, String type,
                            String statusMessage, long createdAtMillis, Upstream upstream, Promotion promotion,
-                           String lineageId, java.util.Map<String, String> failedMembers) {
+                           String lineageId, java.util.Map<String, String> failedMembers, Seed seed) {
     public static final String STANDARD = "standard";
     public static final String REPLICA = "replica";
     /**
@@ -63,6 +63,15 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
         }
     }
 
+    /**
+     * Where a database seeded from a backup came from: the {@code seedURI} and the restore point
+     * asked for ({@link io.ccdr.node.backup.RestoreUntil}'s two bounds), and what the server that ran
+     * {@code CREATE DATABASE} found the seed restores to. Every hosting server restores the same seed
+     * and must reach exactly {@code txId} and {@code chainHashHex} before its member starts.
+     */
+    public record Seed(String uri, long untilTxId, long untilCommitMillis, long txId, String chainHashHex) {
+    }
+
     public DatabaseInfo {
         primaryServers = List.copyOf(primaryServers);
         secondaryServers = List.copyOf(secondaryServers);
@@ -80,7 +89,7 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
             failed.put(serverId, why);
         }
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                statusMessage, createdAtMillis, upstream, promotion, lineageId, failed);
+                statusMessage, createdAtMillis, upstream, promotion, lineageId, failed, seed);
     }
 
     public boolean isReplica() {
@@ -93,35 +102,35 @@ public record DatabaseInfo(String name, String groupId, int primaries, int secon
 
     DatabaseInfo withStatus(String status) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, status, access, type,
-                statusMessage, createdAtMillis, upstream, promotion, lineageId, failedMembers);
+                statusMessage, createdAtMillis, upstream, promotion, lineageId, failedMembers, seed);
     }
 
     DatabaseInfo withAccess(String newAccess) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus,
-                newAccess, type, statusMessage, createdAtMillis, upstream, promotion, lineageId, failedMembers);
+                newAccess, type, statusMessage, createdAtMillis, upstream, promotion, lineageId, failedMembers, seed);
     }
 
     DatabaseInfo withStatusMessage(String message, boolean replicationStopped) {
         Upstream u = upstream == null ? null : new Upstream(upstream.database(), upstream.addresses(), replicationStopped);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                message, createdAtMillis, u, promotion, lineageId, failedMembers);
+                message, createdAtMillis, u, promotion, lineageId, failedMembers, seed);
     }
 
     /** A replica whose promotion was asked for: it stops pulling at once; its leader completes the promotion. */
     DatabaseInfo promotionRequested(Promotion requested) {
         Upstream u = new Upstream(upstream.database(), upstream.addresses(), true);
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                "Promotion requested", createdAtMillis, u, requested, lineageId, failedMembers);
+                "Promotion requested", createdAtMillis, u, requested, lineageId, failedMembers, seed);
     }
 
     /** A promoted replica: a standard database with no upstream, for good. */
     DatabaseInfo promoted(Promotion done) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, "read-write",
-                STANDARD, "", createdAtMillis, null, done, lineageId, failedMembers);
+                STANDARD, "", createdAtMillis, null, done, lineageId, failedMembers, seed);
     }
 
     DatabaseInfo withPromotion(Promotion p) {
         return new DatabaseInfo(name, groupId, primaries, secondaries, primaryServers, secondaryServers, requestedStatus, access, type,
-                statusMessage, createdAtMillis, upstream, p, lineageId, failedMembers);
+                statusMessage, createdAtMillis, upstream, p, lineageId, failedMembers, seed);
     }
 }

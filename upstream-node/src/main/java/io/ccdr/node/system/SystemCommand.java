@@ -32,9 +32,13 @@ public sealed interface SystemCommand {
     record RegisterServer(ServerInfo server) implements SystemCommand {
     }
 
-    /** {@code groupId} is chosen by the proposer; {@code makeDefault} marks the default database. */
+    /**
+     * {@code groupId} is chosen by the proposer; {@code makeDefault} marks the default database.
+     * {@code seed} and {@code seedLineageId} (the backup's lineage, which the database continues) are
+     * null unless the database is seeded from a backup.
+     */
     record CreateDatabase(String name, String groupId, int primaries, int secondaries, boolean ifNotExists,
-                          boolean makeDefault, long timeMillis) implements SystemCommand {
+                          boolean makeDefault, long timeMillis, DatabaseInfo.Seed seed, String seedLineageId) implements SystemCommand {
     }
 
     /**

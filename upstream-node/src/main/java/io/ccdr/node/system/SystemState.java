@@ -105,9 +105,9 @@ public final class SystemState {
         if (databases.containsKey(c.name()) || SYSTEM.equals(c.name())) {
             return c.ifNotExists() ? SystemResult.success("exists") : exists(c.name());
         }
-        // a new database starts a history of its own: its lineage is its group
+        // a new database starts a history of its own (its lineage is its group); a seeded one continues the backup's
         return allocate(c.name(), c.groupId(), c.primaries(), c.secondaries(), DatabaseInfo.STANDARD, null, c.timeMillis(), c.makeDefault(),
-                c.groupId());
+                c.seedLineageId() != null ? c.seedLineageId() : c.groupId(), c.seed());
     }
 
     private static SystemResult exists(String name) {
@@ -120,7 +120,7 @@ public final class SystemState {
             return exists(c.name());
         }
         return allocate(c.name(), c.groupId(), c.primaries(), c.secondaries(), DatabaseInfo.REPLICA, c.upstream(), c.timeMillis(), false,
-                c.lineageId());
+                c.lineageId(), null);
     }
 
     private SystemResult setStatusMessage(SystemCommand.SetDatabaseStatusMessage c) {
@@ -193,7 +193,8 @@ public final class SystemState {
     }
 
     private SystemResult allocate(String name, String groupId, int primaryCount, int secondaryCount, String type,
-                                  DatabaseInfo.Upstream upstream, long timeMillis, boolean makeDefault, String lineageId) {
+                                  DatabaseInfo.Upstream upstream, long timeMillis, boolean makeDefault, String lineageId,
+                                  DatabaseInfo.Seed seed) {
         List<ServerInfo> candidates = new ArrayList<>(servers.values().stream().filter(ServerInfo::canHostPrimary).toList());
         if (candidates.size() < primaryCount) {
             return SystemResult.failure("Neo.ClientError.Cluster.NotEnoughServers", "Cannot allocate database '" + name + "': it needs "
@@ -213,7 +214,7 @@ public final class SystemState {
         List<String> secondaries = others.subList(0, secondaryCount).stream().map(ServerInfo::id).toList();
         databases.put(name, new DatabaseInfo(name, groupId, primaryCount, secondaryCount, primaries, secondaries,
                 "online", DatabaseInfo.REPLICA.equals(type) ? "read-only" : "read-write", type, "", timeMillis, upstream, null,
-                lineageId, Map.of()));
+                lineageId, Map.of(), seed));
         if (makeDefault && defaultDatabase == null) {
             defaultDatabase = name;
         }
