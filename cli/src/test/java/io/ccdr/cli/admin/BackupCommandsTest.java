@@ -127,4 +127,47 @@ class BackupCommandsTest {
         assertThat(run("admin", "database", "backup", "--from=127.0.0.1:" + port, "--to-path=" + dir.resolve("b"), "--database=neo4j",
                 "--tls-dir=" + dir.resolve("missing"))).isEqualTo(1);
     }
+
+    @Test
+    void databaseRestoreBuildsTheStoreWhereTheServerKeepsItAndRefusesToOverwriteUnlessTold() throws Exception {
+        Path backups = dir.resolve("backups");
+        chain(backups);
+        Path data = dir.resolve("server-data");
+        Path conf = dir.resolve("ccdr.conf");
+        Files.writeString(conf, "server.directories.data=" + data + "\n");
+        Path store = data.resolve("databases").resolve("restored").resolve("store");
+
+        assertThat(run("admin", "database", "restore", "--from-path", backups.toString(), "--restore-until", "25", "--conf", conf.toString(),
+                "restored")).as(err.toString()).isZero();
+        assertThat(out.toString()).contains("restored 'restored' at txId 25").contains("existingData: 'use'");
+        try (GraphStore restored = GraphStore.open(store)) {
+            assertThat(restored.state().lastTxId()).isEqualTo(25);
+        }
+
+        assertThat(run("admin", "database", "restore", "--from-path", backups.toString(), "--conf", conf.toString(), "restored")).isEqualTo(1);
+        assertThat(err.toString()).contains("--overwrite-destination");
+        assertThat(err.toString().strip().lines()).hasSize(1);
+        try (GraphStore kept = GraphStore.open(store)) {
+            assertThat(kept.state().lastTxId()).as("a refused restore leaves the store as it was").isEqualTo(25);
+        }
+
+        assertThat(run("admin", "database", "restore", "--from-path", backups.toString(), "--overwrite-destination", "--conf", conf.toString(),
+                "restored")).as(err.toString()).isZero();
+        try (GraphStore replaced = GraphStore.open(store)) {
+            assertThat(replaced.state().lastTxId()).isEqualTo(30);
+        }
+
+        err.getBuffer().setLength(0);
+        Files.createDirectories(data.resolve("cluster"));
+        Files.writeString(data.resolve("cluster").resolve("databases.properties"), "0f6a3c2e-0000-4000-8000-000000000001=restored\n");
+        assertThat(run("admin", "database", "restore", "--from-path", backups.toString(), "--overwrite-destination", "--conf", conf.toString(),
+                "restored")).isEqualTo(1);
+        assertThat(err.toString()).contains("still hosts 'restored'").contains("DROP DATABASE restored");
+
+        err.getBuffer().setLength(0);
+        assertThat(run("admin", "database", "restore", "--from-path", dir.resolve("nothing-here").toString(), "--conf", conf.toString(),
+                "other")).isEqualTo(8);
+        assertThat(err.toString()).startsWith("ccdr admin database restore: ");
+        assertThat(Files.exists(data.resolve("databases").resolve("other").resolve("store"))).isFalse();
+    }
 }

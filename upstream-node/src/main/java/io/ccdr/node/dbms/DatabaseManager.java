@@ -95,7 +95,7 @@ public final class DatabaseManager implements AutoCloseable {
         this.retention = retention;
         this.serverId = serverId;
         this.dataDir = dataDir;
-        this.catalogFile = dataDir.resolve("cluster").resolve("databases.properties");
+        this.catalogFile = catalogFile(dataDir);
         this.settings = settings;
         if (Files.exists(catalogFile)) {
             try (Reader r = Files.newBufferedReader(catalogFile)) {
@@ -116,7 +116,32 @@ public final class DatabaseManager implements AutoCloseable {
     }
 
     public Path storeDirectory(String name) {
+        return storeDirectory(dataDir, name);
+    }
+
+    /** Where the server with data directory {@code dataDir} keeps the store of database {@code name}. */
+    public static Path storeDirectory(Path dataDir, String name) {
         return dataDir.resolve("databases").resolve(name).resolve("store");
+    }
+
+    /**
+     * The Raft group through which the server with data directory {@code dataDir} hosts database
+     * {@code name}, read from its catalog (for offline tools; the server need not run).
+     */
+    public static Optional<String> hostedGroup(Path dataDir, String name) throws IOException {
+        Path file = catalogFile(dataDir);
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(file)) {
+            p.load(r);
+        }
+        return p.stringPropertyNames().stream().filter(g -> name.equals(p.getProperty(g))).findFirst();
+    }
+
+    private static Path catalogFile(Path dataDir) {
+        return dataDir.resolve("cluster").resolve("databases.properties");
     }
 
     /**

@@ -148,6 +148,57 @@ final class SeededCreation {
                 + timeout.toSeconds() + " s; for a larger seed give more time with WAIT <seconds>");
     }
 
+    /** {@code existingData: 'use'}: the servers open stores restored offline ({@code ccdr admin database restore}). */
+    static boolean usesExistingData(Map<String, AdminCommand.OptionValue> options, Map<String, Object> params) {
+        return "use".equals(value(options, "existingData", params));
+    }
+
+    /**
+     * For {@code existingData: 'use'}: waits until every hosting server reports the position of the
+     * store it opened, and drops the database and fails unless all hold the same txId and chain
+     * hash. Members that start from different stores would apply the same entries to different
+     * histories; this is where a server restored from another backup, or not restored at all, shows.
+     */
+    static void awaitSameExistingData(CcdrServer server, String name, Duration timeout) {
+        long end = System.nanoTime() + timeout.toNanos();
+        List<String> waitingFor = List.of();
+        while (System.nanoTime() < end) {
+            var state = server.systemState();
+            DatabaseInfo d = state.databases().get(name);
+            if (d == null) {
+                throw new GraphException(UNABLE_TO_START, "Failed to create the specified database '" + name + "': it was dropped while "
+                        + "its servers were opening their stores");
+            }
+            List<String> hosting = new ArrayList<>(d.primaryServers());
+            hosting.addAll(d.secondaryServers());
+            List<ServerInfo> servers = hosting.stream().map(id -> state.servers().get(id)).filter(Objects::nonNull).toList();
+            ClusterStatus status = ClusterStatus.gather(server, servers);
+            Map<String, String> positions = new LinkedHashMap<>();
+            for (String id : hosting) {
+                status.of(id, name).filter(n -> n.hasNonNull("chainHash"))
+                        .ifPresent(n -> positions.put(id, "txId " + n.path("lastCommittedTxId").asLong() + " (" + n.path("chainHash").asText() + ")"));
+            }
+            waitingFor = hosting.stream().filter(id -> !positions.containsKey(id)).toList();
+            if (waitingFor.isEmpty()) {
+                if (new java.util.HashSet<>(positions.values()).size() > 1) {
+                    StringBuilder each = new StringBuilder();
+                    positions.forEach((id, at) -> each.append(each.length() == 0 ? "" : ", ").append(id).append(" at ").append(at));
+                    throw dropAndFail(server, name, "its servers opened different stores (" + each + "); restore the same backup on "
+                            + "every server with ccdr admin database restore, or seed it online with OPTIONS {seedURI: …}");
+                }
+                return;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw dropAndFail(server, name, "interrupted while its servers were opening their stores");
+            }
+        }
+        throw dropAndFail(server, name, "server(s) " + String.join(", ", waitingFor) + " did not report the store they opened within "
+                + timeout.toSeconds() + " s");
+    }
+
     private static GraphException dropAndFail(CcdrServer server, String name, String why) {
         var dropped = server.proposeSystem(new SystemCommand.DropDatabase(name, true));
         return new GraphException(UNABLE_TO_START, "Failed to create the specified database '" + name + "': " + why + ". "

@@ -154,8 +154,8 @@ final class SystemTransaction implements BoltTransaction {
             int primaries = c.primaries() != null ? c.primaries() : server.config().defaultPrimaries();
             int secondaries = c.secondaries() != null ? c.secondaries() : 0;
             // an existing name fails (or, IF NOT EXISTS, does nothing) before any seed is read
-            Optional<SeededCreation.Checked> seed = server.systemState().databases().containsKey(name) ? Optional.empty()
-                    : SeededCreation.check(name, c.options(), params);
+            boolean existed = server.systemState().databases().containsKey(name);
+            Optional<SeededCreation.Checked> seed = existed ? Optional.empty() : SeededCreation.check(name, c.options(), params);
             BoltResult r = update(new SystemCommand.CreateDatabase(name, UUID.randomUUID().toString(), primaries, secondaries,
                     c.ifNotExists(), false, System.currentTimeMillis(), seed.map(SeededCreation.Checked::seed).orElse(null),
                     seed.map(SeededCreation.Checked::lineageId).orElse(null)));
@@ -164,6 +164,9 @@ final class SystemTransaction implements BoltTransaction {
                         c.waitSeconds() != null ? Duration.ofSeconds(c.waitSeconds()) : SeededCreation.DEFAULT_WAIT);
             }
             awaitAvailable(name, c.waitSeconds() != null ? Duration.ofSeconds(c.waitSeconds()) : Duration.ofSeconds(30));
+            if (!existed && SeededCreation.usesExistingData(c.options(), params)) {
+                SeededCreation.awaitSameExistingData(server, name, Duration.ofSeconds(30));
+            }
             return r;
         }
         if (command instanceof AdminCommand.DropDatabase c) {
