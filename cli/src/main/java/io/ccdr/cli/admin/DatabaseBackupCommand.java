@@ -59,6 +59,11 @@ final class DatabaseBackupCommand extends ConsoleCommand implements Callable<Int
             description = "after a successful backup, delete the artefacts of this database's chains older than the N newest")
     Integer keepChains;
 
+    @Option(names = "--metrics-file", paramLabel = "FILE",
+            description = "after a successful backup, write its time, size and last txId here in Prometheus text format "
+                    + "(e.g. node_exporter's textfile directory: /var/lib/node_exporter/textfile/ccdr-backup-shop.prom)")
+    Path metricsFile;
+
     @Option(names = "--timeout", defaultValue = "PT30S", paramLabel = "DURATION",
             description = "give up when no address makes progress for this long (ISO-8601, default ${DEFAULT-VALUE})")
     Duration timeout;
@@ -118,6 +123,16 @@ final class DatabaseBackupCommand extends ConsoleCommand implements Callable<Int
             BackupHeader h = o.header();
             out.println(h.kind() + " backup of " + h.database() + " written to " + o.file() + ": txId " + h.startTxId() + ".." + h.endTxId()
                     + " (" + h.transactionCount() + " transactions, chain hash " + h.endChainHashHex() + ")");
+            if (metricsFile != null) {
+                try {
+                    BackupMetricsFile.write(metricsFile, h, Files.size(o.file()), System.currentTimeMillis());
+                } catch (java.io.IOException e) {
+                    // the artefact is complete and valid; only the report of it failed
+                    err().println("ccdr admin database backup: the backup succeeded but --metrics-file " + metricsFile + " cannot be written: "
+                            + e.getMessage());
+                    return BackupExitCodes.code(BackupException.Reason.IO);
+                }
+            }
             if (keepChains != null) {
                 List<Path> deleted = BackupChains.scan(toPath).prune(h.lineageId(), keepChains);
                 deleted.forEach(f -> out.println("deleted " + f + " (older than the " + keepChains + " newest chain(s))"));

@@ -170,4 +170,22 @@ class BackupCommandsTest {
         assertThat(err.toString()).startsWith("ccdr admin database restore: ");
         assertThat(Files.exists(data.resolve("databases").resolve("other").resolve("store"))).isFalse();
     }
+
+    @Test
+    void theMetricsFileReportsTheLastSuccessfulBackupInPrometheusTextFormatAndIsReplacedWhole() throws Exception {
+        Path[] files = chain(dir.resolve("backups"));
+        var header = io.ccdr.node.backup.BackupArtefact.open(files[1]).header();
+        Path prom = dir.resolve("textfile").resolve("ccdr-backup-neo4j.prom");
+        BackupMetricsFile.write(prom, header, 4096, 1_764_756_930_500L);
+        String text = Files.readString(prom);
+        assertThat(text).contains("ccdr_backup_last_success_timestamp_seconds{database=\"neo4j\",type=\"DIFF\"} 1.7647569305E9\n")
+                .contains("ccdr_backup_last_size_bytes{database=\"neo4j\",type=\"DIFF\"} 4096\n")
+                .contains("ccdr_backup_last_tx_id{database=\"neo4j\",type=\"DIFF\"} 30\n")
+                .contains("# TYPE ccdr_backup_last_size_bytes gauge\n");
+        BackupMetricsFile.write(prom, header, 8192, 1_764_756_999_000L);
+        assertThat(Files.readString(prom)).contains("} 8192\n").doesNotContain("} 4096\n");
+        try (Stream<Path> left = Files.list(prom.getParent())) {
+            assertThat(left).as("no temporary file left behind").containsExactly(prom);
+        }
+    }
 }
