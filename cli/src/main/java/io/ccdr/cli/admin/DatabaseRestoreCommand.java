@@ -85,8 +85,17 @@ final class DatabaseRestoreCommand extends ConsoleCommand implements Callable<In
                 }
                 GraphStore.deleteRecursively(databaseDir);
             }
+            boolean created = !Files.exists(databaseDir);
             Files.createDirectories(databaseDir);
-            BackupRestore.Restored r = BackupSeed.install(fromPath, until, store);
+            BackupRestore.Restored r;
+            try {
+                r = BackupSeed.install(fromPath, until, store);
+            } catch (BackupException e) {
+                if (created) {
+                    GraphStore.deleteRecursively(databaseDir); // a failed restore leaves the server as it found it
+                }
+                throw e;
+            }
             out().println("restored '" + database + "' at txId " + r.txId() + " (chain hash " + ChainHash.hex(r.chainHash())
                     + ") from " + r.artefacts().size() + " artefact(s) into " + store);
             out().println("next: restore the same backup on every server that will host '" + database + "', then run "

@@ -168,7 +168,7 @@ class BackupCommandsTest {
         assertThat(run("admin", "database", "restore", "--from-path", dir.resolve("nothing-here").toString(), "--conf", conf.toString(),
                 "other")).isEqualTo(8);
         assertThat(err.toString()).startsWith("ccdr admin database restore: ");
-        assertThat(Files.exists(data.resolve("databases").resolve("other").resolve("store"))).isFalse();
+        assertThat(Files.exists(data.resolve("databases").resolve("other"))).as("nothing left behind").isFalse();
     }
 
     @Test
