@@ -113,39 +113,17 @@ final class SeededCreation {
      * passes first.
      */
     static void awaitSeeded(CcdrServer server, String name, DatabaseInfo.Seed seed, Duration timeout) {
-        long end = System.nanoTime() + timeout.toNanos();
-        List<String> waitingFor = List.of();
-        while (System.nanoTime() < end) {
-            var state = server.systemState();
-            DatabaseInfo d = state.databases().get(name);
-            if (d == null) {
-                throw new GraphException(UNABLE_TO_START, "Failed to create the specified database '" + name + "': it was dropped while "
-                        + "its servers were restoring the seed");
-            }
-            List<String> hosting = new ArrayList<>(d.primaryServers());
-            hosting.addAll(d.secondaryServers());
-            for (String id : hosting) {
-                String why = d.failedMembers().get(id);
-                if (why != null) {
-                    throw dropAndFail(server, name, "server " + id + " could not restore the seed: " + why);
-                }
-            }
-            List<ServerInfo> servers = hosting.stream().map(id -> state.servers().get(id)).filter(Objects::nonNull).toList();
-            ClusterStatus status = ClusterStatus.gather(server, servers);
-            waitingFor = hosting.stream().filter(id -> status.of(id, name)
-                    .map(n -> n.path("lastCommittedTxId").asLong(-1) < seed.txId()).orElse(true)).toList();
-            if (waitingFor.isEmpty()) {
-                return;
-            }
-            try {
-                Thread.sleep(200);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw dropAndFail(server, name, "interrupted while its servers were restoring the seed");
-            }
-        }
-        throw dropAndFail(server, name, "server(s) " + String.join(", ", waitingFor) + " had not restored the seed within "
-                + timeout.toSeconds() + " s; for a larger seed give more time with WAIT <seconds>");
+        awaitMembers(server, name, timeout, "restoring the seed", "; for a larger seed give more time with WAIT <seconds>",
+                (d, hosting, status) -> {
+                    for (String id : hosting) {
+                        String why = d.failedMembers().get(id);
+                        if (why != null) {
+                            throw dropAndFail(server, name, "server " + id + " could not restore the seed: " + why);
+                        }
+                    }
+                    return hosting.stream().filter(id -> status.of(id, name)
+                            .map(n -> n.path("lastCommittedTxId").asLong(-1) < seed.txId()).orElse(true)).toList();
+                });
     }
 
     /** {@code existingData: 'use'}: the servers open stores restored offline ({@code ccdr admin database restore}). */
@@ -160,6 +138,31 @@ final class SeededCreation {
      * histories; this is where a server restored from another backup, or not restored at all, shows.
      */
     static void awaitSameExistingData(CcdrServer server, String name, Duration timeout) {
+        awaitMembers(server, name, timeout, "opening their stores", "", (d, hosting, status) -> {
+            Map<String, String> positions = new LinkedHashMap<>();
+            for (String id : hosting) {
+                status.of(id, name).filter(n -> n.hasNonNull("chainHash"))
+                        .ifPresent(n -> positions.put(id, "txId " + n.path("lastCommittedTxId").asLong() + " (" + n.path("chainHash").asText() + ")"));
+            }
+            List<String> waitingFor = hosting.stream().filter(id -> !positions.containsKey(id)).toList();
+            if (waitingFor.isEmpty() && new java.util.HashSet<>(positions.values()).size() > 1) {
+                StringBuilder each = new StringBuilder();
+                positions.forEach((id, at) -> each.append(each.length() == 0 ? "" : ", ").append(id).append(" at ").append(at));
+                throw dropAndFail(server, name, "its servers opened different stores (" + each + "); restore the same backup on "
+                        + "every server with ccdr admin database restore, or seed it online with OPTIONS {seedURI: …}");
+            }
+            return waitingFor;
+        });
+    }
+
+    /** One look at the servers hosting a database being created: the ids still waited for (none: done); throws to fail. */
+    @FunctionalInterface
+    private interface MembersCheck {
+        List<String> waitingFor(DatabaseInfo d, List<String> hosting, ClusterStatus status);
+    }
+
+    /** Polls {@code check} until it waits for no server; drops the database and fails when {@code timeout} passes first. */
+    private static void awaitMembers(CcdrServer server, String name, Duration timeout, String doing, String timeoutHint, MembersCheck check) {
         long end = System.nanoTime() + timeout.toNanos();
         List<String> waitingFor = List.of();
         while (System.nanoTime() < end) {
@@ -167,36 +170,24 @@ final class SeededCreation {
             DatabaseInfo d = state.databases().get(name);
             if (d == null) {
                 throw new GraphException(UNABLE_TO_START, "Failed to create the specified database '" + name + "': it was dropped while "
-                        + "its servers were opening their stores");
+                        + "its servers were " + doing);
             }
             List<String> hosting = new ArrayList<>(d.primaryServers());
             hosting.addAll(d.secondaryServers());
             List<ServerInfo> servers = hosting.stream().map(id -> state.servers().get(id)).filter(Objects::nonNull).toList();
-            ClusterStatus status = ClusterStatus.gather(server, servers);
-            Map<String, String> positions = new LinkedHashMap<>();
-            for (String id : hosting) {
-                status.of(id, name).filter(n -> n.hasNonNull("chainHash"))
-                        .ifPresent(n -> positions.put(id, "txId " + n.path("lastCommittedTxId").asLong() + " (" + n.path("chainHash").asText() + ")"));
-            }
-            waitingFor = hosting.stream().filter(id -> !positions.containsKey(id)).toList();
+            waitingFor = check.waitingFor(d, hosting, ClusterStatus.gather(server, servers));
             if (waitingFor.isEmpty()) {
-                if (new java.util.HashSet<>(positions.values()).size() > 1) {
-                    StringBuilder each = new StringBuilder();
-                    positions.forEach((id, at) -> each.append(each.length() == 0 ? "" : ", ").append(id).append(" at ").append(at));
-                    throw dropAndFail(server, name, "its servers opened different stores (" + each + "); restore the same backup on "
-                            + "every server with ccdr admin database restore, or seed it online with OPTIONS {seedURI: …}");
-                }
                 return;
             }
             try {
                 Thread.sleep(200);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw dropAndFail(server, name, "interrupted while its servers were opening their stores");
+                throw dropAndFail(server, name, "interrupted while its servers were " + doing);
             }
         }
-        throw dropAndFail(server, name, "server(s) " + String.join(", ", waitingFor) + " did not report the store they opened within "
-                + timeout.toSeconds() + " s");
+        throw dropAndFail(server, name, "server(s) " + String.join(", ", waitingFor) + " were still " + doing + " after "
+                + timeout.toSeconds() + " s" + timeoutHint);
     }
 
     private static GraphException dropAndFail(CcdrServer server, String name, String why) {
