@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
+import static io.ccdr.node.RootCommands.run;
 import static io.ccdr.node.Eventually.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -167,16 +168,6 @@ class DiskFullTest {
                 }
             }
             return all;
-        }
-    }
-
-    private static boolean run(String... command) {
-        try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-            p.getInputStream().readAllBytes();
-            return p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0;
-        } catch (Exception e) {
-            return false;
         }
     }
 }

@@ -238,6 +238,8 @@ public final class OnlineBackup {
             } catch (StoreCopyClient.StoreCopyRefusedException e) {
                 throw new BackupException(StreamMessages.DATABASE_NOT_FOUND.equals(e.code()) ? BackupException.Reason.NO_SUCH_DATABASE
                         : BackupException.Reason.LINEAGE, "store copy refused: " + e.getMessage(), e);
+            } catch (StoreCopyClient.LocalWriteException e) {
+                throw cannotWrite(e);
             } catch (IOException e) {
                 throw new BackupException(BackupException.Reason.UNREACHABLE, "store copy of '" + options.database() + "' failed on every --from "
                         + "address: " + e.getMessage(), e);
@@ -264,8 +266,7 @@ public final class OnlineBackup {
         } catch (BackupException e) {
             throw e;
         } catch (IOException e) {
-            throw new BackupException(BackupException.Reason.IO, "cannot write the backup into " + options.toDir() + ": " + e.getMessage()
-                    + " (the previous artefacts are untouched)", e);
+            throw cannotWrite(e);
         } finally {
             try {
                 GraphStore.deleteRecursively(staging);
@@ -288,9 +289,14 @@ public final class OnlineBackup {
         } catch (BackupException | BehindRetention e) {
             throw e;
         } catch (IOException e) {
-            throw new BackupException(BackupException.Reason.IO, "cannot write the backup into " + options.toDir() + ": " + e.getMessage()
-                    + " (the previous artefacts are untouched)", e);
+            throw cannotWrite(e);
         }
+    }
+
+    /** A local failure (disk full, permissions): the run's own files are gone, earlier artefacts untouched. */
+    private BackupException cannotWrite(IOException e) {
+        return new BackupException(BackupException.Reason.IO, "cannot write the backup into " + options.toDir() + ": " + e.getMessage()
+                + " (the previous artefacts are untouched)", e);
     }
 
     private Path finish(BackupArtefactWriter w) throws IOException {
@@ -339,8 +345,7 @@ public final class OnlineBackup {
                         w.transactions(batch);
                     } catch (IOException e) {
                         // a local failure (disk full): reconnecting would not help
-                        done.completeExceptionally(e instanceof BackupException b ? b : new BackupException(BackupException.Reason.IO,
-                                "cannot write the backup into " + options.toDir() + ": " + e.getMessage() + " (the previous artefacts are untouched)", e));
+                        done.completeExceptionally(e instanceof BackupException b ? b : cannotWrite(e));
                         return;
                     }
                     lastProgress.set(System.nanoTime());

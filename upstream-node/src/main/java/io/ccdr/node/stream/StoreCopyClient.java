@@ -70,6 +70,13 @@ public final class StoreCopyClient {
         }
     }
 
+    /** Writing the copy on this side failed (a full disk, permissions): another upstream will not help. */
+    public static final class LocalWriteException extends IOException {
+        LocalWriteException(Path target, IOException cause) {
+            super("cannot write the store copy into " + target + ": " + cause.getMessage(), cause);
+        }
+    }
+
     private final List<HostPort> upstreams;
     private final SslPolicy tls;
     private final Duration ioTimeout;
@@ -103,7 +110,7 @@ public final class StoreCopyClient {
                 try (Connection c = new Connection(group, upstream, new StreamMessages.StoreCopyRequest(database, pos.copyId, pos.file, pos.offset))) {
                     StreamMessages.StoreCopyBegin begin = receive(c, target, pos, progress);
                     return new Result(begin.copyId(), begin.txId(), begin.chainHash(), begin.lastCommitTimeMillis(), begin.totalBytes(), attempt);
-                } catch (StoreCopyRefusedException e) {
+                } catch (StoreCopyRefusedException | LocalWriteException e) {
                     throw e;
                 } catch (IOException | CorruptDataException e) {
                     last = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
@@ -136,6 +143,15 @@ public final class StoreCopyClient {
         void closeFile() throws IOException {
             if (open != null) {
                 open.close();
+                open = null;
+            }
+        }
+
+        /** After a failed write: the file is abandoned (the next attempt, if any, starts it again). */
+        void closeQuietly() {
+            try {
+                closeFile();
+            } catch (IOException ignored) {
                 open = null;
             }
         }
@@ -242,7 +258,11 @@ public final class StoreCopyClient {
         StreamMessages.StoreCopyBegin begin = StreamMessages.StoreCopyBegin.decode(first.payload());
         if (!begin.copyId().equals(pos.copyId)) {
             // a new checkpoint (first attempt, or the old one is gone): whatever we hold is from another snapshot
-            clear(target);
+            try {
+                clear(target);
+            } catch (IOException e) {
+                throw new LocalWriteException(target, e);
+            }
             pos.copyId = begin.copyId();
             pos.file = "";
             pos.offset = 0;
@@ -276,22 +296,27 @@ public final class StoreCopyClient {
                 throw new IOException("chunk of " + chunk.file() + " at " + chunk.offset() + " (+" + chunk.length() + ") does not continue at "
                         + expectedOffset);
             }
-            if (!sameFile || pos.open == null) {
-                pos.closeFile();
-                pos.open = FileChannel.open(target.resolve(chunk.file()), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-            }
-            ByteBuffer data = chunk.data();
-            while (data.hasRemaining()) {
-                pos.open.write(data, chunk.offset() + data.position() - chunk.dataStart());
+            try {
+                if (!sameFile || pos.open == null) {
+                    pos.closeFile();
+                    pos.open = FileChannel.open(target.resolve(chunk.file()), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                }
+                ByteBuffer data = chunk.data();
+                while (data.hasRemaining()) {
+                    pos.open.write(data, chunk.offset() + data.position() - chunk.dataStart());
+                }
+                if (chunk.offset() + chunk.length() == file.size()) {
+                    pos.open.truncate(file.size());
+                    pos.open.force(true);
+                    pos.closeFile();
+                }
+            } catch (IOException e) {
+                pos.closeQuietly();
+                throw new LocalWriteException(target, e);
             }
             pos.file = chunk.file();
             pos.offset = chunk.offset() + chunk.length();
             pos.bytesDone += chunk.length();
-            if (pos.offset == file.size()) {
-                pos.open.truncate(file.size());
-                pos.open.force(true);
-                pos.closeFile();
-            }
             progress.onProgress(pos.bytesDone, total);
         }
     }

@@ -11,6 +11,7 @@ import io.ccdr.tls.CertificateAuthority;
 import io.ccdr.tls.SslPolicy;
 import io.ccdr.tls.SslPolicyConfig;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -34,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static io.ccdr.node.Eventually.eventually;
+import static io.ccdr.node.RootCommands.run;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -266,4 +268,39 @@ class OnlineBackupClusterTest {
         assertThat(auto.notes()).anyMatch(n -> n.contains("behind retention") && n.contains("FULL"));
         assertThat(BackupChains.scan(to).chains()).hasSize(2);
     }
+
+    @Test
+    @Order(5)
+    void aFullDiskOnTheTargetFailsWithItsReasonRemovesTheRunsFilesAndLeavesTheChainUsable() throws Exception {
+        Path to = dir.resolve("backups-5");
+        Files.createDirectories(to);
+        Assumptions.assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", to.toString()),
+                "needs root to mount a size-limited tmpfs as the backup target");
+        try {
+            OnlineBackup.Outcome first = backup(to, OnlineBackup.Type.FULL, addresses(), client);
+            long artefact = Files.size(first.file());
+            // room for half a store more: the next FULL's store copy cannot fit
+            long used = Files.getFileStore(to).getTotalSpace() - Files.getFileStore(to).getUsableSpace();
+            assertThat(run("mount", "-o", "remount,size=" + (used + artefact / 2), to.toString())).isTrue();
+
+            assertThatThrownBy(() -> backup(to, OnlineBackup.Type.FULL, addresses(), client)).isInstanceOf(BackupException.class)
+                    .hasMessageContaining("cannot write the backup into " + to).hasMessageContaining("previous artefacts are untouched")
+                    .extracting(e -> ((BackupException) e).reason()).isEqualTo(BackupException.Reason.IO);
+            try (Stream<Path> files = Files.list(to)) {
+                assertThat(files).as("nothing of the failed run is left").containsExactly(first.file());
+            }
+
+            write(5, 50);
+            GraphStore source = settled();
+            OnlineBackup.Outcome next = backup(to, OnlineBackup.Type.AUTO, addresses(), client);
+            assertThat(next.header().kind()).as("the chain continues").isEqualTo(BackupHeader.Kind.DIFF);
+            assertThat(next.header().startTxId()).isEqualTo(first.header().endTxId());
+            BackupRestore.Restored r = BackupRestore.restore(BackupChains.scan(to).restoreChain(), RestoreUntil.END, dir.resolve("restore-5"));
+            assertThat(r.txId()).isEqualTo(source.state().lastTxId());
+            assertThat(r.chainHash()).isEqualTo(source.state().chainHash());
+        } finally {
+            run("umount", "-l", to.toString());
+        }
+    }
+
 }
