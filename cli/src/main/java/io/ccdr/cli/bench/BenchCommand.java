@@ -50,9 +50,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * server ({@code --target}, which is how a Neo4j reference is measured). Results are printed as
  * tables; record them in docs/benchmarks.md with the machine and date.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = ReplicaBenchCommand.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, subcommands = {ReplicaBenchCommand.class, BackupBenchCommand.class},
         description = {"Measure committed write transactions per second (p50/p99) and bulk-load rate on a local 3-primary cluster; "
-                + "'bench replica' measures replica databases.",
+                + "'bench replica' measures replica databases, 'bench backup' online backups and seeding.",
                 "--driver goes through Bolt with the official Java driver (writes, indexed point reads, short traversals); "
                         + "add --processes to run every server as its own JVM, or --target URI to load an already running server "
                         + "(e.g. a Neo4j reference server) instead of starting any."})

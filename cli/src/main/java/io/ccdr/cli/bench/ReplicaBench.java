@@ -14,11 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -286,31 +282,11 @@ final class ReplicaBench {
      */
     StoreCopyResult storeCopy(long storeBytes, int valueBytes, int batch, int warmups, int runs) throws Exception {
         return withRig(0, rig -> {
-            Database leader = rig.upstreamLeader();
-            long loadStart = System.nanoTime();
-            SplittableRandom random = new SplittableRandom(42);
-            AtomicLong retries = new AtomicLong();
-            long id = 0;
-            while (leader.store().sizeBytes() < storeBytes) {
-                long first = id;
-                List<String> values = new ArrayList<>(batch);
-                for (int i = 0; i < batch; i++) {
-                    values.add(randomText(random, valueBytes)); // incompressible for LZ4, so the store is as large as the data
-                }
-                rig.write(tx -> {
-                    for (int i = 0; i < batch; i++) {
-                        Map<String, Object> props = new HashMap<>();
-                        props.put("id", first + i);
-                        props.put("payload", values.get(i));
-                        tx.createNode(Set.of("Blob"), props);
-                    }
-                    return null;
-                }, retries);
-                id += batch;
-            }
-            double loadSeconds = (System.nanoTime() - loadStart) / 1e9;
-            long txId = leader.lastCommittedTxId();
-            long size = leader.store().sizeBytes();
+            ReplicaRig.Loaded loaded = rig.loadBlobs(storeBytes, valueBytes, batch);
+            long id = loaded.nodes();
+            double loadSeconds = loaded.seconds();
+            long txId = loaded.txId();
+            long size = loaded.storeBytes();
             // copy from a follower, as a replica usually would, so the leader's Raft work is not in the way
             int from = rig.a.size() == 1 ? 0 : (rig.a.awaitLeader(ReplicaRig.UPSTREAM, Duration.ofSeconds(30)) + 1) % rig.a.size();
             Database source = rig.a.server(from).database(ReplicaRig.UPSTREAM).orElseThrow();
@@ -342,14 +318,6 @@ final class ReplicaBench {
             }
             return new StoreCopyResult(size, txId, loadSeconds, copies);
         });
-    }
-
-    private static String randomText(SplittableRandom random, int length) {
-        char[] c = new char[length];
-        for (int i = 0; i < length; i++) {
-            c[i] = (char) ('!' + random.nextInt(94));
-        }
-        return new String(c);
     }
 
     // ---- promotion (RTO) ------------------------------------------------------------------------

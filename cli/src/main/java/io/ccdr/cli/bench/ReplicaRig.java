@@ -16,9 +16,11 @@ import org.neo4j.driver.SessionConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SplittableRandom;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -125,6 +127,49 @@ final class ReplicaRig implements AutoCloseable {
     /** One small transaction on A's leader: one node with a label and two properties, as {@code ccdr bench} writes. */
     long writeSmall(long id, AtomicLong retries) {
         return write(tx -> tx.createNode(Set.of("Bench"), Map.of("id", id, "name", "node-" + id)), retries);
+    }
+
+    /** What {@link #loadBlobs} loaded: nodes, the leader's store size and txId afterwards, and how long it took. */
+    record Loaded(long nodes, long storeBytes, long txId, double seconds) {
+    }
+
+    /**
+     * Loads {@code :Blob} nodes with a random {@code valueBytes}-character string each, {@code batch}
+     * per transaction, until A's leader holds at least {@code storeBytes} (SST files and memtables).
+     * The values are incompressible for LZ4, so the store is as large as the data.
+     */
+    Loaded loadBlobs(long storeBytes, int valueBytes, int batch) {
+        Database leader = upstreamLeader();
+        long start = System.nanoTime();
+        SplittableRandom random = new SplittableRandom(42);
+        AtomicLong retries = new AtomicLong();
+        long id = 0;
+        while (leader.store().sizeBytes() < storeBytes) {
+            long first = id;
+            List<String> values = new ArrayList<>(batch);
+            for (int i = 0; i < batch; i++) {
+                values.add(randomText(random, valueBytes));
+            }
+            write(tx -> {
+                for (int i = 0; i < batch; i++) {
+                    Map<String, Object> props = new HashMap<>();
+                    props.put("id", first + i);
+                    props.put("payload", values.get(i));
+                    tx.createNode(Set.of("Blob"), props);
+                }
+                return null;
+            }, retries);
+            id += batch;
+        }
+        return new Loaded(id, leader.store().sizeBytes(), leader.lastCommittedTxId(), (System.nanoTime() - start) / 1e9);
+    }
+
+    private static String randomText(SplittableRandom random, int length) {
+        char[] c = new char[length];
+        for (int i = 0; i < length; i++) {
+            c[i] = (char) ('!' + random.nextInt(94));
+        }
+        return new String(c);
     }
 
     <T> long write(Function<GraphWriter, T> work, AtomicLong retries) {
