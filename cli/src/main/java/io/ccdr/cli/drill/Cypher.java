@@ -20,6 +20,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -109,6 +110,13 @@ final class Cypher {
 
     /** One entry of a database's transaction log with the drill ids its changes create. */
     record LoggedTx(long txId, ZonedDateTime commitTime, String chainHash, List<Long> drillIds) {
+    }
+
+    /** The chain hash after {@code txId} in the server's log of {@code database}; empty once the log no longer holds it. */
+    static Optional<String> chainHashAt(Driver driver, String database, long txId) {
+        List<Record> rows = system(driver, "CALL internal.dbms.transactionLog($db, $tx, 1)", Map.of("db", database, "tx", txId),
+                Duration.ofSeconds(20));
+        return rows.stream().filter(r -> r.get("txId").asLong() == txId).map(r -> r.get("chainHash").asString()).findFirst();
     }
 
     /** Transactions {@code fromTxId..} of {@code database} as the server {@code driver} talks to holds them. */

@@ -3,6 +3,11 @@ package io.ccdr.cli.drill;
 import io.ccdr.cli.failback.Failback;
 import io.ccdr.cli.local.Sandbox;
 import io.ccdr.cli.local.SandboxServer;
+import io.ccdr.node.backup.BackupException;
+import io.ccdr.node.backup.BackupHeader;
+import io.ccdr.node.backup.OnlineBackup;
+import io.ccdr.node.config.HostPort;
+import io.ccdr.tls.SslPolicy;
 import org.neo4j.driver.Driver;
 import org.neo4j.driver.Record;
 import org.neo4j.driver.Session;
@@ -127,6 +132,8 @@ final class DefaultDrill {
                 + Math.max(0, Cypher.txId(a, MAIN) - Cypher.txId(b, REPLICA)) + " transactions");
         report.figure("replicaCatchUpMillis", "replica catch-up (ms)", millisSince(catchUpStart));
 
+        BackupHeader backup = backUpReplica(a);
+
         Cypher.pause(Duration.ofMillis(warmupMillis));
 
         // ---- disaster ----
@@ -136,6 +143,7 @@ final class DefaultDrill {
         say("DISASTER: kill -9 " + String.join(" ", killOrder) + " (replica lag just before: " + lagBefore + " transactions, "
                 + app.ackedCount() + " writes acknowledged so far)");
         long disasterNanos = System.nanoTime();
+        long disasterEpochMillis = System.currentTimeMillis();
         sandbox.kill(killOrder);
         app.direct(Workload.Mode.FIXED, onB); // the application is pointed at the DR cluster; writes fail until the promotion
 
@@ -203,6 +211,13 @@ final class DefaultDrill {
         report.figure("rpoTransactions", "RPO (transactions)", missed.size());
         report.figure("rpoSeconds", "RPO (s)", rpoSeconds);
         report.figure("lostAcknowledgedWrites", "acknowledged writes lost", lost.size());
+        // Had b been lost too, only the backup would be left: everything committed after its last transaction is gone.
+        double backupRpoSeconds = Math.max(0, disasterEpochMillis - backup.endCommitMillis()) / 1000.0;
+        long backupRpoTransactions = (tail.isEmpty() ? Math.max(aBefore, promotedAt) : tail.get(tail.size() - 1).txId()) - backup.endTxId();
+        say("worst-case RPO had both sites been lost (the newest backup, txId " + backup.endTxId() + "): " + backupRpoTransactions
+                + " transactions, " + backupRpoSeconds + " s");
+        report.figure("backupRpoSeconds", "worst-case RPO, both sites lost: age of the newest backup at the disaster (s)", backupRpoSeconds);
+        report.figure("backupRpoTransactions", "worst-case RPO, both sites lost (transactions)", backupRpoTransactions);
         Map<Long, Cypher.LoggedTx> txOfId = new HashMap<>();
         missed.forEach(t -> t.drillIds().forEach(id -> txOfId.put(id, t)));
         List<Map<String, Object>> lostWrites = new ArrayList<>();
@@ -324,6 +339,34 @@ final class DefaultDrill {
         report.figure("acknowledgedByAAfterFailback", "acknowledged by a after failback", allAcked.values().stream().filter(x -> x.target().equals("a") && x.nanos() > failbackStart).count());
         report.figure("unknownOutcomeWrites", "writes with unknown outcome", app.unknown().size());
         report.figure("replicaLagAtDisaster", "replica lag at the disaster (tx)", lagBefore);
+    }
+
+    /**
+     * The DR site backs itself up without touching production: a FULL of the replica, read from b's
+     * servers over mutual TLS with b1's own cluster identity. Checked against a's history: the
+     * artefact must end on a's chain hash at the same txId.
+     */
+    private BackupHeader backUpReplica(Driver a) {
+        Path dir = workDir.resolve("backups");
+        List<HostPort> from = sandbox.layout().serversOf("b").stream().map(SandboxServer::clusterAddress).toList();
+        say("ccdr admin database backup --from=" + String.join(",", clusterAddresses("b")) + " --to-path=" + dir + " " + REPLICA
+                + " (the DR site backs up the replica)");
+        long start = System.nanoTime();
+        OnlineBackup.Outcome outcome;
+        try (SslPolicy tls = sandbox.clusterPolicy(sandbox.layout().serversOf("b").get(0))) {
+            outcome = new OnlineBackup(new OnlineBackup.Options(REPLICA, from, dir, OnlineBackup.Type.FULL, false, tls, WAIT))
+                    .run((phase, done, total) -> { });
+        } catch (BackupException e) {
+            throw new IllegalStateException("the backup of '" + REPLICA + "' from cluster b failed: " + e.getMessage(), e);
+        }
+        BackupHeader h = outcome.header();
+        Optional<String> onA = Cypher.chainHashAt(a, MAIN, h.endTxId());
+        boolean same = onA.isPresent() && onA.get().equals(h.endChainHashHex());
+        say("backup " + outcome.file().getFileName() + " ends at txId " + h.endTxId() + " in " + millisSince(start) + " ms");
+        report.check("backup of the replica is a's history", same, "artefact ends at txId " + h.endTxId() + " with chain hash "
+                + shortHash(h.endChainHashHex()) + "; a at that txId: " + onA.map(DefaultDrill::shortHash).orElse("not in its log"));
+        report.figure("backupMillis", "backup of the replica (ms)", millisSince(start));
+        return h;
     }
 
     private boolean converged(Driver a, Driver b) {

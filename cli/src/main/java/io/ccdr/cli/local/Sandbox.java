@@ -384,8 +384,11 @@ public final class Sandbox implements AutoCloseable {
         return statusOf(s, s.layout().server(server), Duration.ofSeconds(2));
     }
 
-    /** The server's own cluster TLS policy (the probe speaks as that server), or null when TLS is off. */
-    private SslPolicy clusterPolicy(SandboxServer server) {
+    /**
+     * The server's own cluster TLS policy, or null when TLS is off: a client holding it (the status
+     * probe, a backup) is trusted by every cluster of the sandbox. The caller closes it.
+     */
+    public SslPolicy clusterPolicy(SandboxServer server) {
         Map<String, String> conf = state.layout().configuration(server);
         if (!"true".equalsIgnoreCase(conf.get("dbms.ssl.policy.cluster.enabled"))) {
             return null;

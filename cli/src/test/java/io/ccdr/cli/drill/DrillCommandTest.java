@@ -77,6 +77,9 @@ class DrillCommandTest {
         assertThat(f.path("rpoTransactions").asLong()).isGreaterThanOrEqualTo(0);
         assertThat(f.path("lostAcknowledgedWrites").asLong()).isBetween(0L, f.path("rpoTransactions").asLong());
         assertThat(f.path("rpoSeconds").isNumber()).isTrue();
+        // the backup was taken before the disaster, so it can only be behind what a had committed
+        assertThat(f.path("backupRpoSeconds").asDouble()).isPositive();
+        assertThat(f.path("backupRpoTransactions").asLong()).isGreaterThanOrEqualTo(f.path("rpoTransactions").asLong());
         assertThat(f.path("rtoMillis").asLong()).isPositive();
         assertThat(f.path("failbackUnavailableMillis").asLong()).isPositive();
         assertThat(f.path("finalTxIdA").asLong()).isPositive().isEqualTo(f.path("finalTxIdB").asLong());
@@ -92,6 +95,6 @@ class DrillCommandTest {
         });
         assertThat(invariants).contains("no acknowledged write lost beyond the RPO window", "no duplicate after failback",
                 "chain hashes equal", "b follows a", "old primary fenced read-only on return",
-                "failback exported exactly the lost transactions");
+                "failback exported exactly the lost transactions", "backup of the replica is a's history");
     }
 }
