@@ -36,6 +36,7 @@ public final class CcdrCommand implements Runnable {
     }
 
     public static void main(String[] args) {
+        io.ccdr.node.util.CommonPool.ensureParallelism(); // before anything starts the pool: servers, benches, drills
         System.exit(commandLine().execute(args));
     }
 }

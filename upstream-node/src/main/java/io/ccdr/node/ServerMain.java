@@ -63,6 +63,7 @@ public final class ServerMain {
     }
 
     public static void main(String[] args) {
+        io.ccdr.node.util.CommonPool.ensureParallelism();
         if (args.length != 2 || !args[0].equals("--conf")) {
             System.err.println("usage: ServerMain --conf FILE");
             System.exit(2);

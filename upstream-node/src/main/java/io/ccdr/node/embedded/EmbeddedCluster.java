@@ -111,18 +111,25 @@ public final class EmbeddedCluster implements AutoCloseable {
      * expected to run elsewhere (e.g. as separate processes with {@link #settings(int)}).
      */
     public void startOnly(int... indexes) throws Exception {
-        List<CompletableFuture<Void>> starting = new ArrayList<>();
-        for (int n : indexes) {
-            starting.add(CompletableFuture.runAsync(() -> {
-                try {
-                    servers[n] = CcdrServer.start(ServerConfig.of(settings.get(n), root));
-                } catch (Exception e) {
-                    throw new RuntimeException(e);
-                }
-            }));
-        }
-        for (CompletableFuture<Void> f : starting) {
-            f.get();
+        // A thread per server: each start blocks until its peers answer, so on a bounded pool (the
+        // common pool has 2 threads on 2 cores) the third server would wait for the first two forever.
+        java.util.concurrent.ExecutorService starter = java.util.concurrent.Executors.newFixedThreadPool(Math.max(1, indexes.length));
+        try {
+            List<CompletableFuture<Void>> starting = new ArrayList<>();
+            for (int n : indexes) {
+                starting.add(CompletableFuture.runAsync(() -> {
+                    try {
+                        servers[n] = CcdrServer.start(ServerConfig.of(settings.get(n), root));
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                }, starter));
+            }
+            for (CompletableFuture<Void> f : starting) {
+                f.get();
+            }
+        } finally {
+            starter.shutdown();
         }
     }
 
