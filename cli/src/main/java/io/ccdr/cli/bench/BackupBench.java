@@ -116,11 +116,15 @@ final class BackupBench {
         AtomicLong during = new AtomicLong();
         AtomicLong from = new AtomicLong(Long.MAX_VALUE);
         AtomicLong to = new AtomicLong(Long.MAX_VALUE);
-        CompletableFuture<Long> writers = CompletableFuture.supplyAsync(() -> closedLoop(rig, writing::get, at -> {
+        // its own thread: the writers block for the whole FULL, the common pool is Ratis's
+        CompletableFuture<Long> writers = new CompletableFuture<>();
+        Thread load = new Thread(() -> writers.complete(closedLoop(rig, writing::get, at -> {
             if (at >= from.get() && at <= to.get()) {
                 during.incrementAndGet();
             }
-        }));
+        })), "bench-backup-load");
+        load.setDaemon(true);
+        load.start();
         OnlineBackup.Outcome full;
         try {
             Thread.sleep(500); // the writers are at full rate when the backup starts

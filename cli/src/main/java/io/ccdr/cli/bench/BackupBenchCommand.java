@@ -64,9 +64,10 @@ public final class BackupBenchCommand implements Callable<Integer> {
         out.flush();
         BackupBench.Result r = new BackupBench(new BackupBench.Setup(servers, tls, writers, dir), out)
                 .run((long) storeMb << 20, valueBytes, batch, runs, diffTransactions, Duration.ofSeconds(writesWindowSeconds));
-        out.printf("median of %d: FULL %.1f MB/s; writes during the FULL %.0f %% of %.0f tx/s; DIFF of %d transactions %.2f s; seed %.1f MB/s per server%n",
+        out.printf("median of %d: FULL %.1f MB/s; writes during the FULL %.0f %% of %.0f tx/s; DIFF of %.0f transactions %.2f s; seed %.1f MB/s per server%n",
                 r.runs().size(), median(r, BackupBench.Run::fullMegabytesPerSecond), 100 * median(r, BackupBench.Run::writesDuringFull) / r.writesAlone(),
-                r.writesAlone(), diffTransactions, median(r, BackupBench.Run::diffSeconds), median(r, BackupBench.Run::seedMegabytesPerSecond));
+                r.writesAlone(), median(r, BackupBench.Run::diffTransactions), median(r, BackupBench.Run::diffSeconds),
+                median(r, BackupBench.Run::seedMegabytesPerSecond));
         return 0;
     }
 
