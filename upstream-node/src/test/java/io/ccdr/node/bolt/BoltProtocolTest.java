@@ -38,7 +38,8 @@ class BoltProtocolTest {
         backend = new TestBackend();
         server = new BoltServer(backend).start(BoltConfig.defaults("127.0.0.1", 0)
                 .withMaxMessageSize(MAX_MESSAGE)
-                .withHandshakeTimeout(Duration.ofMillis(300))
+                // short, so the timeout tests are quick; long enough that a cold JVM authenticates a HELLO in time
+                .withHandshakeTimeout(Duration.ofMillis(1500))
                 .withThreads(1, 2));
         port = server.boundPort();
     }
