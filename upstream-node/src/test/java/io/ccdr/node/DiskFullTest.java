@@ -60,6 +60,8 @@ class DiskFullTest {
             if (cluster.awaitLeader("neo4j", Duration.ofSeconds(30)) == 2) {
                 cluster.crash(2); // the full disk belongs to a follower: make the leader someone else
                 cluster.restart(2);
+                // the others elect a leader before the restarted server has reopened its copy
+                Eventually.eventually(Duration.ofSeconds(60), "server 2 hosts neo4j again", () -> cluster.server(2).database("neo4j").isPresent());
             }
             int leaderNow = cluster.awaitLeader("neo4j", Duration.ofSeconds(30));
             int healthy = leaderNow == 0 ? 1 : 0;
