@@ -3,7 +3,6 @@ package io.ccdr.cli.bench;
 import io.ccdr.node.backup.BackupException;
 import io.ccdr.node.backup.BackupHeader;
 import io.ccdr.node.backup.OnlineBackup;
-import io.ccdr.node.store.GraphStore;
 import io.ccdr.tls.SslPolicy;
 import org.neo4j.driver.AuthTokens;
 import org.neo4j.driver.Driver;
@@ -11,7 +10,6 @@ import org.neo4j.driver.GraphDatabase;
 import org.neo4j.driver.Session;
 import org.neo4j.driver.SessionConfig;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,37 +75,30 @@ final class BackupBench {
     }
 
     Result run(long storeBytes, int valueBytes, int batch, int runs, long diffTransactions, Duration writesWindow) throws Exception {
-        Path root = setup.dir() != null ? setup.dir() : Files.createTempDirectory("ccdr-bench-backup");
-        try (ReplicaRig rig = ReplicaRig.start(root, setup.servers(), 0, setup.tls());
-             SslPolicy client = rig.clientPolicy("bench-backup");
-             Driver bolt = GraphDatabase.driver("neo4j://127.0.0.1:" + rig.a.server(0).boltPort(), AuthTokens.none())) {
-            ReplicaRig.Loaded loaded = rig.loadBlobs(storeBytes, valueBytes, batch);
-            out.printf("store: %d nodes with %d-byte values, %.1f MB (leader, SST files and memtables) at txId %d, loaded in %.1f s%n",
-                    loaded.nodes(), valueBytes, loaded.storeBytes() / 1e6, loaded.txId(), loaded.seconds());
-            writes(rig, writesWindow); // warm-up of the write path, not counted
-            double alone = writes(rig, writesWindow);
-            out.printf("writes without a backup: %.0f tx/s (%d writers, %d s)%n", alone, setup.writers(), writesWindow.toSeconds());
-            out.flush();
-            List<Run> results = new ArrayList<>();
-            for (int i = 1; i <= runs; i++) {
-                Run r = once(rig, client, bolt, root.resolve("backups-" + i), "seeded-" + i, diffTransactions);
-                results.add(r);
-                out.printf("run %d: FULL %.1f MB in %.2f s: %.1f MB/s, writes meanwhile %.0f tx/s (%.0f %% of %.0f); DIFF of %d transactions "
-                                + "in %.2f s; seed (%d servers) in %.2f s: %.1f MB/s per server%n", i, r.storeBytes() / 1e6, r.fullSeconds(),
-                        r.fullMegabytesPerSecond(), r.writesDuringFull(), 100 * r.writesDuringFull() / alone, alone, r.diffTransactions(),
-                        r.diffSeconds(), setup.servers(), r.seedSeconds(), r.seedMegabytesPerSecond());
+        return ReplicaRig.inDirectory(setup.dir(), "ccdr-bench-backup", out, root -> {
+            try (ReplicaRig rig = ReplicaRig.start(root, setup.servers(), 0, setup.tls());
+                 SslPolicy client = rig.clientPolicy("bench-backup");
+                 Driver bolt = GraphDatabase.driver("neo4j://127.0.0.1:" + rig.a.server(0).boltPort(), AuthTokens.none())) {
+                ReplicaRig.Loaded loaded = rig.loadBlobs(storeBytes, valueBytes, batch);
+                out.printf("store: %d nodes with %d-byte values, %.1f MB (leader, SST files and memtables) at txId %d, loaded in %.1f s%n",
+                        loaded.nodes(), valueBytes, loaded.storeBytes() / 1e6, loaded.txId(), loaded.seconds());
+                writes(rig, writesWindow); // warm-up of the write path, not counted
+                double alone = writes(rig, writesWindow);
+                out.printf("writes without a backup: %.0f tx/s (%d writers, %d s)%n", alone, setup.writers(), writesWindow.toSeconds());
                 out.flush();
-            }
-            return new Result(loaded, alone, results);
-        } finally {
-            if (setup.dir() == null) {
-                try {
-                    GraphStore.deleteRecursively(root);
-                } catch (IOException e) {
-                    out.println("could not delete " + root + ": " + e.getMessage());
+                List<Run> results = new ArrayList<>();
+                for (int i = 1; i <= runs; i++) {
+                    Run r = once(rig, client, bolt, root.resolve("backups-" + i), "seeded-" + i, diffTransactions);
+                    results.add(r);
+                    out.printf("run %d: FULL %.1f MB in %.2f s: %.1f MB/s, writes meanwhile %.0f tx/s (%.0f %% of %.0f); DIFF of %d transactions "
+                                    + "in %.2f s; seed (%d servers) in %.2f s: %.1f MB/s per server%n", i, r.storeBytes() / 1e6, r.fullSeconds(),
+                            r.fullMegabytesPerSecond(), r.writesDuringFull(), 100 * r.writesDuringFull() / alone, alone, r.diffTransactions(),
+                            r.diffSeconds(), setup.servers(), r.seedSeconds(), r.seedMegabytesPerSecond());
+                    out.flush();
                 }
+                return new Result(loaded, alone, results);
             }
-        }
+        });
     }
 
     private Run once(ReplicaRig rig, SslPolicy client, Driver bolt, Path dir, String seeded, long diffTransactions) throws Exception {

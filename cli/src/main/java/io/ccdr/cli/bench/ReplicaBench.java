@@ -6,9 +6,7 @@ import io.ccdr.node.store.GraphStore;
 import io.ccdr.node.stream.StoreCopyClient;
 import io.ccdr.tls.SslPolicy;
 
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -374,18 +372,11 @@ final class ReplicaBench {
     }
 
     private <T> T withRig(int replicaServers, RigWork<T> work) throws Exception {
-        Path root = setup.dir() != null ? setup.dir() : Files.createTempDirectory("ccdr-bench-replica");
-        try (ReplicaRig rig = ReplicaRig.start(root, setup.upstreamServers(), replicaServers, setup.tls())) {
-            return work.run(rig);
-        } finally {
-            if (setup.dir() == null) {
-                try {
-                    GraphStore.deleteRecursively(root);
-                } catch (IOException e) {
-                    out.println("could not delete " + root + ": " + e.getMessage());
-                }
+        return ReplicaRig.inDirectory(setup.dir(), "ccdr-bench-replica", out, root -> {
+            try (ReplicaRig rig = ReplicaRig.start(root, setup.upstreamServers(), replicaServers, setup.tls())) {
+                return work.run(rig);
             }
-        }
+        });
     }
 
     private void seedAndCreate(ReplicaRig rig, boolean throughProxies) throws Exception {

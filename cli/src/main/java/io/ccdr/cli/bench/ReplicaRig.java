@@ -129,6 +129,30 @@ final class ReplicaRig implements AutoCloseable {
         return write(tx -> tx.createNode(Set.of("Bench"), Map.of("id", id, "name", "node-" + id)), retries);
     }
 
+    /** Work done in a rig's root directory. */
+    interface InDirectory<T> {
+        T run(Path root) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} in {@code dir}, or, when it is null, in a new temporary directory that is
+     * deleted afterwards (a failure to delete is reported on {@code out}, not thrown).
+     */
+    static <T> T inDirectory(Path dir, String prefix, java.io.PrintWriter out, InDirectory<T> work) throws Exception {
+        Path root = dir != null ? dir : java.nio.file.Files.createTempDirectory(prefix);
+        try {
+            return work.run(root);
+        } finally {
+            if (dir == null) {
+                try {
+                    io.ccdr.node.store.GraphStore.deleteRecursively(root);
+                } catch (java.io.IOException e) {
+                    out.println("could not delete " + root + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     /** What {@link #loadBlobs} loaded: nodes, the leader's store size and txId afterwards, and how long it took. */
     record Loaded(long nodes, long storeBytes, long txId, double seconds) {
     }
