@@ -20,6 +20,12 @@ TLS="${CCDR_BACKUP_TLS:-${CCDR_SANDBOX:+$CCDR_SANDBOX/b1/certificates/cluster}}"
 
 # backup FROM DIR DATABASE: one run of ccdr admin database backup (AUTO); prints its summary line
 backup() { "$CCDR" admin database backup --from="$1" --to-path="$2" --tls-dir="$TLS" "$3" | tail -1; }
+# run_backup STEP FROM DIR DATABASE: one backup, its summary line logged; sets LAST (that line) and LAST_MS (its time)
+run_backup() {
+  local t0; t0=$(now_ms)
+  LAST="$(backup "$2" "$3" "$4")" || verdict_fail "reason=step-failed step=\"$1\""
+  LAST_MS=$(( $(now_ms) - t0 )); log "$LAST"
+}
 # summary_field LINE: "KIND END_TXID CHAIN_HASH" of a backup's summary line
 summary_field() { echo "$1" | sed -n 's/^\([A-Z]*\) backup of .*: txId [0-9]*\.\.\([0-9]*\) (.* chain hash \([0-9a-f]*\))$/\1 \2 \3/p'; }
 # hash_at URI DATABASE TXID: the chain hash after TXID in the server's log
@@ -34,28 +40,23 @@ must "application writing" wait_for 60 "first acknowledged write" grep -q '^ack'
 sleep $(( 2 + RANDOM % 4 ))
 
 log "1. FULL backup of A's neo4j while the application writes"
-t0=$(now_ms)
-full="$(backup "$CCDR_A_ADDRESSES" "$BACKUPS" neo4j)" || verdict_fail "reason=step-failed step=\"FULL backup\""
-full_ms=$(( $(now_ms) - t0 ))
-log "$full"
-read -r full_kind full_end _ <<<"$(summary_field "$full")"
+run_backup "FULL backup" "$CCDR_A_ADDRESSES" "$BACKUPS" neo4j
+full_ms=$LAST_MS
+read -r full_kind full_end _ <<<"$(summary_field "$LAST")"
 check "first backup is a FULL" "$([ "$full_kind" = FULL ] && echo true || echo false)" "$full_kind up to txId $full_end in $full_ms ms"
 sleep $(( 2 + RANDOM % 3 ))
 
 log "2. DIFF backup (AUTO continues the chain)"
-t0=$(now_ms)
-diff1="$(backup "$CCDR_A_ADDRESSES" "$BACKUPS" neo4j)" || verdict_fail "reason=step-failed step=\"DIFF backup\""
-diff_ms=$(( $(now_ms) - t0 ))
-log "$diff1"
-read -r diff_kind diff_end _ <<<"$(summary_field "$diff1")"
+run_backup "DIFF backup" "$CCDR_A_ADDRESSES" "$BACKUPS" neo4j
+diff_ms=$LAST_MS
+read -r diff_kind diff_end _ <<<"$(summary_field "$LAST")"
 check "second backup is a DIFF after the FULL" "$([ "$diff_kind" = DIFF ] && [ "$diff_end" -ge "$full_end" ] && echo true || echo false)" \
   "$diff_kind up to txId $diff_end in $diff_ms ms"
 
 log "3. the DR site backs up the replica, without touching A"
 must "replica caught up" wait_for 120 "replica caught up" replica_caught_up neo4j "$REPLICA"
-dr="$(backup "$CCDR_B_ADDRESSES" "$DR_BACKUPS" "$REPLICA")" || verdict_fail "reason=step-failed step=\"backup of the replica\""
-log "$dr"
-read -r _ dr_end dr_hash <<<"$(summary_field "$dr")"
+run_backup "backup of the replica" "$CCDR_B_ADDRESSES" "$DR_BACKUPS" "$REPLICA"
+read -r _ dr_end dr_hash <<<"$(summary_field "$LAST")"
 a_hash="$(hash_at "$CCDR_A_URI" neo4j "$dr_end")"
 check "the replica's backup is A's history" "$([ -n "$dr_hash" ] && [ "$dr_hash" = "$a_hash" ] && echo true || echo false)" \
   "ends at txId $dr_end with chain hash ${dr_hash:0:12}, A there ${a_hash:0:12}"
@@ -74,8 +75,7 @@ destroyed=$(now_ms)
 ok=false; wait_for 60 "the deletion on the replica" bash -c "[ \"\$('$CCDR' shell -a '$CCDR_B_URI' -d '$REPLICA' --format plain --access-mode read 'MATCH (n:DrillWrite) RETURN count(n)' | sed -n 2p)\" = 0 ]" && ok=true
 check "the destructive write reached the replica (replication is not a backup)" "$ok" \
   "$(count_of "$CCDR_B_URI" "$REPLICA") application nodes left on the replica $(( $(now_ms) - destroyed )) ms after the deletion"
-diff2="$(backup "$CCDR_A_ADDRESSES" "$BACKUPS" neo4j)" || verdict_fail "reason=step-failed step=\"DIFF backup after the deletion\""
-log "$diff2"
+run_backup "DIFF backup after the deletion" "$CCDR_A_ADDRESSES" "$BACKUPS" neo4j
 if "$CCDR" admin backup validate --from-path="$BACKUPS" >"$WORK/validate.out" 2>&1; then ok=true; else ok=false; fi
 check "the chain validates" "$ok" "$(tail -1 "$WORK/validate.out")"
 
