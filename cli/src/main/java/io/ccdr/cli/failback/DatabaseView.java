@@ -38,7 +38,10 @@ record DatabaseView(String name, String type, String access, boolean writer, lon
 
     static Optional<DatabaseView> read(Driver driver, String database) {
         try (Session s = Drivers.causalSession(driver, "system")) {
-            List<Record> rows = s.executeRead(tx -> tx.run("SHOW DATABASE `" + database.replace("`", "``") + "` YIELD *").list());
+            // A write transaction is routed to the system leader. Failback decides on this view, and a system
+            // follower may not yet have applied what another client (e.g. `ccdr promote`) just committed there:
+            // a read would see a promoted database as still a replica.
+            List<Record> rows = s.executeWrite(tx -> tx.run("SHOW DATABASE `" + database.replace("`", "``") + "` YIELD *").list());
             if (rows.isEmpty()) {
                 return Optional.empty();
             }
