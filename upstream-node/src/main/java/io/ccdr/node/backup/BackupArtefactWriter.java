@@ -20,6 +20,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.zip.CRC32C;
 
 /**
  * Writes one artefact: into a hidden temporary file next to its final name, which it gets only in
@@ -51,6 +52,15 @@ public final class BackupArtefactWriter implements AutoCloseable {
     private final List<TransactionRecord> pending = new ArrayList<>();
     private long pendingBytes;
     private boolean completed;
+    /** The store file being appended ({@link #beginStoreFile}), or null. */
+    private String storeName;
+    private byte[] storeNameBytes;
+    private long storeSize;
+    private long storeOffset;
+    /** The STORE_DATA block being filled: type, length (set when written), name, offset, then up to 1 MiB of data. */
+    private ByteBuffer dataBlock;
+    private boolean dataBlockOpen;
+    private int dataBlockBytes;
 
     private BackupArtefactWriter(Path dir, BackupHeader header) throws IOException {
         this.dir = dir;
@@ -75,33 +85,118 @@ public final class BackupArtefactWriter implements AutoCloseable {
 
     /** Appends one store file, read from {@code file}, in checksummed chunks (FULL only, before any transaction). */
     public void storeFile(Path file) throws IOException {
-        if (header.kind() != BackupHeader.Kind.FULL || transactions > 0) {
-            throw new IllegalStateException("store files belong at the start of a FULL artefact");
-        }
-        String name = file.getFileName().toString();
         long size = Files.size(file);
-        block(BackupBlocks.STORE_FILE, new BinaryWriter(name.length() + 16).writeString(name).writeLong(size).toByteArray());
+        beginStoreFile(file.getFileName().toString(), size);
         try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer data = ByteBuffer.allocate((int) Math.min(STORE_CHUNK, size));
             long offset = 0;
             while (offset < size) {
-                int n = (int) Math.min(STORE_CHUNK, size - offset);
-                ByteBuffer data = ByteBuffer.allocate(n);
+                data.clear().limit((int) Math.min(STORE_CHUNK, size - offset));
                 while (data.hasRemaining()) {
                     if (in.read(data, offset + data.position()) < 0) {
                         throw new IOException(file + " shrank while being backed up");
                     }
                 }
-                BinaryWriter w = new BinaryWriter(n + name.length() + 16).writeString(name).writeLong(offset);
-                byte[] payload = concat(w.toByteArray(), data.array());
-                block(BackupBlocks.STORE_DATA, header.compressed() ? BackupBlocks.deflate(payload) : payload);
-                offset += n;
+                offset += data.flip().remaining();
+                storeData(data);
             }
         }
-        storeBytes += size;
+        endStoreFile();
+    }
+
+    /**
+     * Starts a store file of {@code size} bytes whose data follows in {@link #storeData} calls, in
+     * order, and which {@link #endStoreFile} closes (FULL only, before any transaction). However the
+     * data arrives, it is written as the blocks {@link #storeFile} writes: a STORE_DATA block per
+     * 1 MiB of the file.
+     */
+    public void beginStoreFile(String name, long size) throws IOException {
+        if (header.kind() != BackupHeader.Kind.FULL || transactions > 0) {
+            throw new IllegalStateException("store files belong at the start of a FULL artefact");
+        }
+        if (storeName != null) {
+            throw new IllegalStateException("store file " + storeName + " is not ended");
+        }
+        if (size < 0) {
+            throw new IllegalArgumentException("negative size " + size);
+        }
+        block(BackupBlocks.STORE_FILE, new BinaryWriter(name.length() + 16).writeString(name).writeLong(size).toByteArray());
+        storeName = name;
+        storeNameBytes = new BinaryWriter(name.length() + 8).writeString(name).toByteArray();
+        storeSize = size;
+        storeOffset = 0;
+        int capacity = 5 + storeNameBytes.length + 8 + STORE_CHUNK + 4;
+        if (dataBlock == null || dataBlock.capacity() < capacity) {
+            // uncompressed, the block goes to disk from here: a direct buffer spares the channel a copy
+            dataBlock = header.compressed() ? ByteBuffer.allocate(capacity) : ByteBuffer.allocateDirect(capacity);
+        }
+        dataBlockOpen = false;
+    }
+
+    /** The next bytes of the current store file (all of {@code data}'s remaining bytes are taken). */
+    public void storeData(ByteBuffer data) throws IOException {
+        if (storeName == null) {
+            throw new IllegalStateException("store data outside a store file");
+        }
+        if (data.remaining() > storeSize - storeOffset) {
+            throw new IOException("store file " + storeName + " gets more than its " + storeSize + " bytes");
+        }
+        while (data.hasRemaining()) {
+            if (!dataBlockOpen) {
+                dataBlock.clear();
+                dataBlock.put((byte) BackupBlocks.STORE_DATA).putInt(0).put(storeNameBytes).putLong(storeOffset);
+                dataBlockBytes = 0;
+                dataBlockOpen = true;
+            }
+            int n = Math.min(STORE_CHUNK - dataBlockBytes, data.remaining());
+            dataBlock.put(dataBlock.position(), data, data.position(), n);
+            dataBlock.position(dataBlock.position() + n);
+            data.position(data.position() + n);
+            dataBlockBytes += n;
+            storeOffset += n;
+            if (dataBlockBytes == STORE_CHUNK) {
+                flushDataBlock();
+            }
+        }
+    }
+
+    /** Ends the current store file, which must have received all its bytes. */
+    public void endStoreFile() throws IOException {
+        if (storeName == null) {
+            throw new IllegalStateException("no store file to end");
+        }
+        if (storeOffset != storeSize) {
+            throw new IOException("store file " + storeName + " ends after " + storeOffset + " of its " + storeSize + " bytes");
+        }
+        if (dataBlockOpen) {
+            flushDataBlock();
+        }
+        storeBytes += storeSize;
+        storeName = null;
+    }
+
+    /** Writes the STORE_DATA block being filled: {@link BackupBlocks#encode} laid out in place. */
+    private void flushDataBlock() throws IOException {
+        dataBlockOpen = false;
+        int payloadLength = dataBlock.position() - 5;
+        if (header.compressed()) {
+            byte[] payload = Arrays.copyOfRange(dataBlock.array(), 5, 5 + payloadLength);
+            block(BackupBlocks.STORE_DATA, BackupBlocks.deflate(payload));
+            return;
+        }
+        dataBlock.putInt(1, payloadLength);
+        CRC32C crc = new CRC32C();
+        crc.update(dataBlock.duplicate().flip());
+        dataBlock.putInt((int) crc.getValue());
+        write(dataBlock.flip());
+        blocks++;
     }
 
     /** Appends transactions; each must follow the previous one (txId and chain hash). */
     public void transactions(List<TransactionRecord> records) throws IOException {
+        if (storeName != null) {
+            throw new IllegalStateException("store file " + storeName + " is not ended");
+        }
         for (TransactionRecord r : records) {
             if (r.txId() != lastTxId + 1) {
                 throw new BackupException(BackupException.Reason.CORRUPT, "transaction " + r.txId() + " does not follow " + lastTxId);
@@ -150,6 +245,9 @@ public final class BackupArtefactWriter implements AutoCloseable {
      * the directory. Returns the artefact's path.
      */
     public Path complete() throws IOException {
+        if (storeName != null) {
+            throw new IllegalStateException("store file " + storeName + " is not ended");
+        }
         flushTransactions();
         header = header.ending(lastTxId, lastHash, lastCommitMillis, storeBytes, transactions);
         block(BackupBlocks.END, new BinaryWriter(64).writeLong(blocks).writeLong(lastTxId).writeBytes(lastHash).toByteArray());
@@ -200,12 +298,6 @@ public final class BackupArtefactWriter implements AutoCloseable {
         while (b.hasRemaining()) {
             out.write(b);
         }
-    }
-
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] r = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
     }
 
     /** Abandons an artefact that was not completed: the temporary file goes. */

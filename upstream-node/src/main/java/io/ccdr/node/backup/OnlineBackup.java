@@ -14,13 +14,13 @@ import io.ccdr.tls.SslPolicy;
 
 import javax.net.ssl.SSLException;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -34,16 +34,22 @@ import java.util.stream.Stream;
  * copy and the stream client move on to the next address by themselves when one fails mid-way.
  *
  * <ul>
- *   <li>FULL: a store copy at some txId T ({@link StoreCopyClient}, staged in a hidden directory under
- *   the target and deleted afterwards), written as store blocks, then the transactions after T
- *   until the serving member's last commit (so the artefact ends at what the member had when the
- *   copy finished, not at T).</li>
+ *   <li>FULL: a store copy at some txId T ({@link StoreCopyClient}) whose chunks go straight into the
+ *   artefact's store blocks as they arrive (the store is written once, with one fsync when the
+ *   artefact is complete), then the transactions after T until the serving member's last commit (so
+ *   the artefact ends at what the member had when the copy finished, not at T). A copy cut mid-way
+ *   does not resume into the half-written artefact: its temporary file is deleted and the copy starts
+ *   again from the first byte, on the next address.</li>
  *   <li>DIFF: the transactions after the newest artefact of this database's lineage in the directory,
  *   subscribed with that artefact's end chain hash, so the upstream's lineage check proves that the
  *   DIFF continues the chain. "Store copy needed" means the upstream no longer retains them: behind
  *   retention.</li>
  * </ul>
  * The stream is read until the first heartbeat whose last committed txId the artefact has reached.
+ *
+ * <p>The artefact is written under a hidden {@code .*.partial} name and gets its final name only once
+ * complete and fsynced ({@link BackupArtefactWriter}); a run that fails deletes it, and one that is
+ * killed leaves it for the next run into the directory to delete.
  */
 public final class OnlineBackup {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -193,9 +199,10 @@ public final class OnlineBackup {
     }
 
     /**
-     * Temporary files and staging directories of runs that died. Both carry the pid of the process
-     * that made them (hidden names: a leading dot); those of a live process (this one included: a
-     * second backup running into the same directory) are left alone.
+     * Temporary files of runs that died, and the {@code .staging-<pid>-*} directories that older
+     * versions staged the store copy in (this one writes none, but may find them). Both carry the
+     * pid of the process that made them (hidden names: a leading dot); those of a live process (this
+     * one included: a second backup running into the same directory) are left alone.
      */
     private void removeAbandonedPartials() {
         if (!Files.isDirectory(options.toDir())) {
@@ -213,7 +220,7 @@ public final class OnlineBackup {
         }
     }
 
-    /** The pid in a partial's or staging directory's name, or -1 for anything else. */
+    /** The pid in a partial's or (older versions') staging directory's name, or -1 for anything else. */
     static long ownerPid(String name) {
         java.util.regex.Matcher m = LEFTOVER.matcher(name);
         if (!m.matches()) {
@@ -228,13 +235,12 @@ public final class OnlineBackup {
     // ---- FULL ------------------------------------------------------------------------------------
 
     private Path full(String lineage, List<HostPort> order, Progress progress) throws BackupException {
-        Path staging = options.toDir().resolve(".staging-" + ProcessHandle.current().pid() + "-" + UUID.randomUUID());
+        ArtefactSink sink = new ArtefactSink(lineage);
         try {
             Files.createDirectories(options.toDir());
-            StoreCopyClient.Result copy;
             try {
-                copy = new StoreCopyClient(order, options.tls(), options.timeout(), 2 * order.size() + 1)
-                        .copy(options.database(), staging, (done, total) -> progress.onProgress("store copy", done, total));
+                new StoreCopyClient(order, options.tls(), options.timeout(), 2 * order.size() + 1)
+                        .copy(options.database(), sink, (done, total) -> progress.onProgress("store copy", done, total));
             } catch (StoreCopyClient.StoreCopyRefusedException e) {
                 throw new BackupException(StreamMessages.DATABASE_NOT_FOUND.equals(e.code()) ? BackupException.Reason.NO_SUCH_DATABASE
                         : BackupException.Reason.LINEAGE, "store copy refused: " + e.getMessage(), e);
@@ -244,21 +250,8 @@ public final class OnlineBackup {
                 throw new BackupException(BackupException.Reason.UNREACHABLE, "store copy of '" + options.database() + "' failed on every --from "
                         + "address: " + e.getMessage(), e);
             }
-            BackupHeader start = new BackupHeader(options.database(), lineage, BackupHeader.Kind.FULL, options.compress(), copy.txId(),
-                    copy.chainHash(), copy.txId(), copy.chainHash(), copy.lastCommitTimeMillis(), copy.lastCommitTimeMillis(),
-                    System.currentTimeMillis(), 0, 0);
-            try (BackupArtefactWriter w = BackupArtefactWriter.create(options.toDir(), start)) {
-                List<Path> files;
-                try (Stream<Path> s = Files.list(staging)) {
-                    files = s.sorted().toList();
-                }
-                for (Path f : files) {
-                    w.storeFile(f);
-                }
-                GraphStore.deleteRecursively(staging);
-                streamTail(w, order, progress);
-                return finish(w);
-            }
+            streamTail(sink.writer, order, progress);
+            return finish(sink.writer);
         } catch (BehindRetention e) {
             // the member pruned what followed its own checkpoint while we wrote it: rare; the operator retries
             throw new BackupException(BackupException.Reason.BEHIND_RETENTION, "the transactions after the store copy were pruned upstream "
@@ -269,9 +262,77 @@ public final class OnlineBackup {
             throw cannotWrite(e);
         } finally {
             try {
-                GraphStore.deleteRecursively(staging);
+                sink.abandon(); // a no-op once the artefact is complete
             } catch (IOException ignored) {
-                // a later run removes it
+                // a later run removes what is left (a hidden .partial name no reader takes for an artefact)
+            }
+        }
+    }
+
+    /**
+     * The store copy written straight into the artefact's store blocks as its chunks arrive. Not
+     * resumable: an artefact cut mid-copy is dropped (its temporary file deleted) and the copy starts
+     * again, on the next address, into a new one whose header carries that copy's checkpoint.
+     */
+    private final class ArtefactSink implements StoreCopyClient.Sink {
+        private final String lineage;
+        /** The artefact being written (null before the copy begins). */
+        BackupArtefactWriter writer;
+        private int filesEnded;
+
+        ArtefactSink(String lineage) {
+            this.lineage = lineage;
+        }
+
+        @Override
+        public boolean resumable() {
+            return false;
+        }
+
+        @Override
+        public void start(StreamMessages.StoreCopyBegin begin) throws IOException {
+            abandon();
+            BackupHeader start = new BackupHeader(options.database(), lineage, BackupHeader.Kind.FULL, options.compress(), begin.txId(),
+                    begin.chainHash(), begin.txId(), begin.chainHash(), begin.lastCommitTimeMillis(), begin.lastCommitTimeMillis(),
+                    System.currentTimeMillis(), 0, 0);
+            writer = BackupArtefactWriter.create(options.toDir(), start);
+            filesEnded = 0;
+        }
+
+        @Override
+        public void fileBegins(String name, long size) throws IOException {
+            writer.beginStoreFile(name, size);
+        }
+
+        @Override
+        public void chunk(String name, long offset, ByteBuffer data) throws IOException {
+            writer.storeData(data);
+        }
+
+        @Override
+        public void fileEnds(String name, long size) throws IOException {
+            writer.endStoreFile();
+            filesEnded++;
+        }
+
+        @Override
+        public void complete(StreamMessages.StoreCopyBegin begin) throws IOException {
+            if (filesEnded != begin.files().size()) {
+                throw new IOException("the store copy ended after " + filesEnded + " of its " + begin.files().size() + " files");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return options.toDir().toString();
+        }
+
+        /** Deletes the artefact's temporary file unless it was completed. */
+        void abandon() throws IOException {
+            if (writer != null) {
+                BackupArtefactWriter w = writer;
+                writer = null;
+                w.close();
             }
         }
     }

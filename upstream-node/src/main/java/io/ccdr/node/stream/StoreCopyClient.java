@@ -33,15 +33,21 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Copies a consistent snapshot of an upstream database's store into a local directory (the
- * "store copy needed" path of the transaction stream). The upstream makes a checkpoint at some
- * txId T and streams its files in CRC32C-checked chunks; after a broken connection the copy
- * resumes at the file and offset reached, on the same upstream if it still holds that checkpoint,
- * otherwise from scratch on the next upstream. The result opens with {@link GraphStore#open} at T,
- * and the reader then subscribes from T + 1 with the checkpoint's chain hash.
+ * Copies a consistent snapshot of an upstream database's store (the "store copy needed" path of the
+ * transaction stream). The upstream makes a checkpoint at some txId T and streams its files in
+ * CRC32C-checked chunks. Where the chunks go is a {@link Sink}:
+ * <ul>
+ *   <li>a local directory ({@link #copy(String, Path, Progress)}): after a broken connection the copy
+ *   resumes at the file and offset reached, on the same upstream if it still holds that checkpoint,
+ *   otherwise from scratch on the next upstream. The result opens with {@link GraphStore#open} at T,
+ *   and the reader then subscribes from T + 1 with the checkpoint's chain hash;</li>
+ *   <li>any other sink ({@link #copy(String, Sink, Progress)}), e.g. an online backup's artefact: a
+ *   sink that is not {@linkplain Sink#resumable() resumable} is told to start again, and receives the
+ *   checkpoint from its first byte, on every attempt.</li>
+ * </ul>
  *
  * <p>{@link #copy} blocks; underneath, one Netty connection at a time with the same TLS engine as
- * the transaction stream (BoringSSL where it loads), read on demand: the disk's pace is the
+ * the transaction stream (BoringSSL where it loads), read on demand: the sink's pace is the
  * socket's pace, so back-pressure is plain TCP flow control plus the server's writability check.
  */
 public final class StoreCopyClient {
@@ -50,6 +56,43 @@ public final class StoreCopyClient {
     /** Bytes received so far out of the checkpoint's total (called after every chunk). */
     public interface Progress {
         void onProgress(long bytesCopied, long totalBytes);
+    }
+
+    /**
+     * Where a copy's data goes, called on the copying thread in stream order: {@link #start}, then per
+     * file {@link #fileBegins}, its {@link #chunk}s in offset order and {@link #fileEnds}, then
+     * {@link #complete}. An {@link IOException} from {@code start}, {@code fileBegins}, {@code chunk} or
+     * {@code fileEnds} is a local write failure ({@link LocalWriteException}: the copy fails, no other
+     * upstream is tried); one from {@code complete} fails the attempt like a network error.
+     */
+    public interface Sink {
+        /**
+         * True: after a cut, the copy continues at the file and offset reached when the upstream still
+         * holds the checkpoint (a resumed file gets more {@link #chunk}s without a new {@link #fileBegins}).
+         * False: every attempt starts again at the first byte, after a new {@link #start}.
+         */
+        boolean resumable();
+
+        /** A copy of checkpoint {@code begin} starts from its first byte: drop whatever an earlier attempt delivered. */
+        void start(StreamMessages.StoreCopyBegin begin) throws IOException;
+
+        void fileBegins(String name, long size) throws IOException;
+
+        /** {@code data} (position 0, consumed or not: the client does not reuse it) is the file's bytes from {@code offset}. */
+        void chunk(String name, long offset, ByteBuffer data) throws IOException;
+
+        /** The file's last chunk arrived ({@code size} bytes in all). */
+        void fileEnds(String name, long size) throws IOException;
+
+        /** Every file of the checkpoint was delivered (STORE_COPY_END). */
+        void complete(StreamMessages.StoreCopyBegin begin) throws IOException;
+
+        /** The attempt ended (done, cut or failed): release what is held open; must not throw. */
+        default void disconnected() {
+        }
+
+        /** Where the data goes, for messages. */
+        String describe();
     }
 
     /** What was copied: the store in the target directory is at {@code txId} with {@code chainHash}. */
@@ -72,7 +115,7 @@ public final class StoreCopyClient {
 
     /** Writing the copy on this side failed (a full disk, permissions): another upstream will not help. */
     public static final class LocalWriteException extends IOException {
-        LocalWriteException(Path target, IOException cause) {
+        LocalWriteException(String target, IOException cause) {
             super("cannot write the store copy into " + target + ": " + cause.getMessage(), cause);
         }
     }
@@ -101,14 +144,25 @@ public final class StoreCopyClient {
     public Result copy(String database, Path target, Progress progress) throws IOException {
         Files.createDirectories(target);
         clear(target);
+        return copy(database, new DirectorySink(target), progress);
+    }
+
+    /** Copies {@code database} into {@code sink}. */
+    public Result copy(String database, Sink sink, Progress progress) throws IOException {
         Position pos = new Position();
         IOException last = null;
         EventLoopGroup group = new NioEventLoopGroup(1, new DefaultThreadFactory("ccdr-store-copy-io", true));
         try {
             for (int attempt = 1; attempt <= maxAttempts; attempt++) {
                 HostPort upstream = upstreams.get((attempt - 1) % upstreams.size());
+                if (!sink.resumable()) {
+                    // from the first byte again (of the same checkpoint if this upstream still holds it)
+                    pos.file = "";
+                    pos.offset = 0;
+                    pos.bytesDone = 0;
+                }
                 try (Connection c = new Connection(group, upstream, new StreamMessages.StoreCopyRequest(database, pos.copyId, pos.file, pos.offset))) {
-                    StreamMessages.StoreCopyBegin begin = receive(c, target, pos, progress);
+                    StreamMessages.StoreCopyBegin begin = receive(c, sink, pos, progress);
                     return new Result(begin.copyId(), begin.txId(), begin.chainHash(), begin.lastCommitTimeMillis(), begin.totalBytes(), attempt);
                 } catch (StoreCopyRefusedException | LocalWriteException e) {
                     throw e;
@@ -123,7 +177,7 @@ public final class StoreCopyClient {
                         throw new IOException("interrupted during store copy", ie);
                     }
                 } finally {
-                    pos.closeFile();
+                    sink.disconnected();
                 }
             }
         } finally {
@@ -132,28 +186,105 @@ public final class StoreCopyClient {
         throw new IOException("store copy of " + database + " failed after " + maxAttempts + " attempts", last);
     }
 
-    /** Where a copy stands: which checkpoint, and how far into which file (kept open while it is written). */
+    /** Where a copy stands: which checkpoint, and how far into which file. */
     private static final class Position {
         String copyId = "";
         String file = "";
         long offset;
         long bytesDone;
-        FileChannel open;
+    }
 
-        void closeFile() throws IOException {
-            if (open != null) {
-                open.close();
-                open = null;
+    /**
+     * The store copy as files in a directory, each written in place at its chunks' offsets, truncated
+     * to its size and fsynced when its last chunk arrives. Resumable: a file cut mid-way is reopened
+     * and continued.
+     */
+    private static final class DirectorySink implements Sink {
+        private final Path target;
+        /** The file being written, kept open between chunks. */
+        private FileChannel open;
+        private String openName;
+
+        DirectorySink(Path target) {
+            this.target = target;
+        }
+
+        @Override
+        public boolean resumable() {
+            return true;
+        }
+
+        @Override
+        public void start(StreamMessages.StoreCopyBegin begin) throws IOException {
+            clear(target); // whatever we hold is from another snapshot
+        }
+
+        @Override
+        public void fileBegins(String name, long size) throws IOException {
+            closeFile();
+        }
+
+        @Override
+        public void chunk(String name, long offset, ByteBuffer data) throws IOException {
+            try {
+                if (open == null || !name.equals(openName)) {
+                    closeFile();
+                    open = FileChannel.open(target.resolve(name), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                    openName = name;
+                }
+                while (data.hasRemaining()) {
+                    open.write(data, offset + data.position());
+                }
+            } catch (IOException e) {
+                disconnected(); // the file is abandoned (the next attempt, if any, starts it again)
+                throw e;
             }
         }
 
-        /** After a failed write: the file is abandoned (the next attempt, if any, starts it again). */
-        void closeQuietly() {
+        @Override
+        public void fileEnds(String name, long size) throws IOException {
+            try {
+                open.truncate(size);
+                open.force(true);
+                closeFile();
+            } catch (IOException e) {
+                disconnected();
+                throw e;
+            }
+        }
+
+        @Override
+        public void complete(StreamMessages.StoreCopyBegin begin) throws IOException {
+            closeFile();
+            for (StreamMessages.CopyFile f : begin.files()) {
+                Path p = target.resolve(f.name());
+                if (!Files.exists(p) || Files.size(p) != f.size()) {
+                    throw new IOException("copied file " + f.name() + " has " + (Files.exists(p) ? Files.size(p) : -1) + " bytes, expected " + f.size());
+                }
+            }
+        }
+
+        private void closeFile() throws IOException {
+            if (open != null) {
+                FileChannel c = open;
+                open = null;
+                openName = null;
+                c.close();
+            }
+        }
+
+        @Override
+        public void disconnected() {
             try {
                 closeFile();
             } catch (IOException ignored) {
-                open = null;
+                // nothing more to write through it
             }
+        }
+
+        @Override
+        public String describe() {
+            return target.toString();
         }
     }
 
@@ -251,17 +382,17 @@ public final class StoreCopyClient {
         }
     }
 
-    private StreamMessages.StoreCopyBegin receive(Connection c, Path target, Position pos, Progress progress) throws IOException {
+    private StreamMessages.StoreCopyBegin receive(Connection c, Sink sink, Position pos, Progress progress) throws IOException {
         Frame first = c.next();
         failOnError(first);
         expect(first, Frame.Type.STORE_COPY_BEGIN);
         StreamMessages.StoreCopyBegin begin = StreamMessages.StoreCopyBegin.decode(first.payload());
-        if (!begin.copyId().equals(pos.copyId)) {
-            // a new checkpoint (first attempt, or the old one is gone): whatever we hold is from another snapshot
+        if (!sink.resumable() || !begin.copyId().equals(pos.copyId)) {
+            // a new checkpoint (first attempt, or the old one is gone), or a sink that starts over on every attempt
             try {
-                clear(target);
+                sink.start(begin);
             } catch (IOException e) {
-                throw new LocalWriteException(target, e);
+                throw new LocalWriteException(sink.describe(), e);
             }
             pos.copyId = begin.copyId();
             pos.file = "";
@@ -278,8 +409,7 @@ public final class StoreCopyClient {
             Frame f = c.next();
             failOnError(f);
             if (f.type() == Frame.Type.STORE_COPY_END) {
-                pos.closeFile();
-                verifySizes(target, begin);
+                sink.complete(begin);
                 progress.onProgress(total, total);
                 return begin;
             }
@@ -297,36 +427,20 @@ public final class StoreCopyClient {
                         + expectedOffset);
             }
             try {
-                if (!sameFile || pos.open == null) {
-                    pos.closeFile();
-                    pos.open = FileChannel.open(target.resolve(chunk.file()), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                if (!sameFile) {
+                    sink.fileBegins(file.name(), file.size());
                 }
-                ByteBuffer data = chunk.data();
-                while (data.hasRemaining()) {
-                    pos.open.write(data, chunk.offset() + data.position() - chunk.dataStart());
-                }
+                sink.chunk(file.name(), chunk.offset(), chunk.data().slice());
                 if (chunk.offset() + chunk.length() == file.size()) {
-                    pos.open.truncate(file.size());
-                    pos.open.force(true);
-                    pos.closeFile();
+                    sink.fileEnds(file.name(), file.size());
                 }
             } catch (IOException e) {
-                pos.closeQuietly();
-                throw new LocalWriteException(target, e);
+                throw new LocalWriteException(sink.describe(), e);
             }
             pos.file = chunk.file();
             pos.offset = chunk.offset() + chunk.length();
             pos.bytesDone += chunk.length();
             progress.onProgress(pos.bytesDone, total);
-        }
-    }
-
-    private static void verifySizes(Path target, StreamMessages.StoreCopyBegin begin) throws IOException {
-        for (StreamMessages.CopyFile f : begin.files()) {
-            Path p = target.resolve(f.name());
-            if (!Files.exists(p) || Files.size(p) != f.size()) {
-                throw new IOException("copied file " + f.name() + " has " + (Files.exists(p) ? Files.size(p) : -1) + " bytes, expected " + f.size());
-            }
         }
     }
 

@@ -256,4 +256,107 @@ class BackupArtefactTest {
         assertThat(deleted).containsExactlyInAnyOrder(f, d1);
         assertThat(BackupChains.scan(backups).artefacts()).extracting(BackupArtefact::file).containsExactlyInAnyOrder(folded, d2);
     }
+
+    /**
+     * The store blocks as the writer laid them out when it read staged files back (STORE_FILE, then a
+     * STORE_DATA block per 1 MiB: name, offset, data; deflated when compressed), rebuilt here by hand.
+     */
+    private static byte[] storeBlocksAsBefore(String name, byte[] content, boolean compress) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.util.function.BiConsumer<Integer, byte[]> block = (type, payload) -> {
+            java.nio.ByteBuffer b = BackupBlocks.encode(type, payload);
+            out.write(b.array(), b.arrayOffset() + b.position(), b.remaining());
+        };
+        block.accept(BackupBlocks.STORE_FILE, new io.ccdr.node.tx.BinaryWriter(64).writeString(name).writeLong(content.length).toByteArray());
+        for (int offset = 0; offset < content.length; offset += 1 << 20) {
+            int n = Math.min(1 << 20, content.length - offset);
+            byte[] payload = new io.ccdr.node.tx.BinaryWriter(n + 64).writeString(name).writeLong(offset)
+                    .writeBytes(java.util.Arrays.copyOfRange(content, offset, offset + n)).toByteArray();
+            block.accept(BackupBlocks.STORE_DATA, compress ? BackupBlocks.deflate(payload) : payload);
+        }
+        return out.toByteArray();
+    }
+
+    @Test
+    void storeDataStreamedInChunksOfAnySizeIsWrittenAsTheSameBlocksAsAFileReadBack() throws Exception {
+        java.util.Random random = new java.util.Random(7);
+        byte[] big = new byte[(5 << 19) + 12345]; // 2.5 MiB and a bit: two full data blocks and a partial one
+        random.nextBytes(big);
+        byte[] exact = new byte[1 << 20];
+        random.nextBytes(exact);
+        Map<String, byte[]> files = new java.util.LinkedHashMap<>();
+        files.put("000001.sst", big);
+        files.put("CURRENT", new byte[0]);
+        files.put("MANIFEST-000005", exact);
+        Path staged = dir.resolve("staged");
+        Files.createDirectories(staged);
+        for (Map.Entry<String, byte[]> e : files.entrySet()) {
+            Files.write(staged.resolve(e.getKey()), e.getValue());
+        }
+        for (boolean compress : List.of(false, true)) {
+            BackupHeader h = start("neo4j", "l", BackupHeader.Kind.FULL, compress, 0, io.ccdr.node.tx.ChainHash.genesis(), 0);
+            Path streamed;
+            try (BackupArtefactWriter w = BackupArtefactWriter.create(dir.resolve("streamed-" + compress), h)) {
+                for (Map.Entry<String, byte[]> e : files.entrySet()) {
+                    w.beginStoreFile(e.getKey(), e.getValue().length);
+                    byte[] c = e.getValue();
+                    for (int at = 0; at < c.length; ) {
+                        int n = Math.min(c.length - at, 1 + random.nextInt(300_000));
+                        w.storeData(java.nio.ByteBuffer.wrap(c, at, n));
+                        at += n;
+                    }
+                    w.endStoreFile();
+                }
+                streamed = w.complete();
+            }
+            Path readBack;
+            try (BackupArtefactWriter w = BackupArtefactWriter.create(dir.resolve("read-back-" + compress), h)) {
+                for (String name : files.keySet()) {
+                    w.storeFile(staged.resolve(name));
+                }
+                readBack = w.complete();
+            }
+            byte[] bytes = Files.readAllBytes(streamed);
+            assertThat(bytes).isEqualTo(Files.readAllBytes(readBack));
+            validate(streamed);
+            // byte for byte the layout of before: magic, header block, then the store blocks
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            for (Map.Entry<String, byte[]> e : files.entrySet()) {
+                expected.writeBytes(storeBlocksAsBefore(e.getKey(), e.getValue(), compress));
+            }
+            int headerEnd = BackupBlocks.MAGIC.length + BackupBlocks.OVERHEAD + h.encode().length;
+            byte[] store = expected.toByteArray();
+            assertThat(java.util.Arrays.copyOfRange(bytes, headerEnd, headerEnd + store.length)).isEqualTo(store);
+            assertThat(BackupArtefact.open(streamed).header().storeBytes()).isEqualTo(big.length + exact.length);
+            Path restored = dir.resolve("restored-" + compress);
+            Files.createDirectories(restored);
+            BackupArtefact.open(streamed).read(new BackupArtefact.Visitor() {
+                @Override
+                public void storeData(String name, long offset, byte[] data, int from, int length) throws IOException {
+                    try (java.nio.channels.FileChannel c = java.nio.channels.FileChannel.open(restored.resolve(name),
+                            java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE)) {
+                        c.write(java.nio.ByteBuffer.wrap(data, from, length), offset);
+                    }
+                }
+            });
+            assertThat(Files.readAllBytes(restored.resolve("000001.sst"))).isEqualTo(big);
+            assertThat(Files.readAllBytes(restored.resolve("MANIFEST-000005"))).isEqualTo(exact);
+        }
+    }
+
+    @Test
+    void aStoreFileThatGetsMoreOrFewerBytesThanDeclaredIsRefused() throws Exception {
+        BackupHeader h = start("neo4j", "l", BackupHeader.Kind.FULL, false, 0, io.ccdr.node.tx.ChainHash.genesis(), 0);
+        try (BackupArtefactWriter w = BackupArtefactWriter.create(backups, h)) {
+            w.beginStoreFile("a", 10);
+            assertThatThrownBy(() -> w.storeData(java.nio.ByteBuffer.allocate(11))).isInstanceOf(IOException.class)
+                    .hasMessageContaining("more than its 10 bytes");
+            w.storeData(java.nio.ByteBuffer.allocate(4));
+            assertThatThrownBy(w::endStoreFile).isInstanceOf(IOException.class).hasMessageContaining("4 of its 10 bytes");
+            assertThatThrownBy(w::complete).isInstanceOf(IllegalStateException.class).hasMessageContaining("not ended");
+        }
+        try (Stream<Path> left = Files.list(backups)) {
+            assertThat(left).as("an abandoned artefact leaves nothing").isEmpty();
+        }
+    }
 }

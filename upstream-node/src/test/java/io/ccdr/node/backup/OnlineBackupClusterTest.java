@@ -197,19 +197,47 @@ class OnlineBackupClusterTest {
             List<HostPort> from = new ArrayList<>(List.of(proxy.address()));
             from.addAll(others);
             AtomicBoolean cutDone = new AtomicBoolean();
+            AtomicLong cutAt = new AtomicLong();
+            AtomicLong partialAtCut = new AtomicLong(-1);
+            AtomicBoolean restarted = new AtomicBoolean();
             OnlineBackup.Outcome o = new OnlineBackup(new OnlineBackup.Options("neo4j", from, to, OnlineBackup.Type.FULL, true, client,
                     Duration.ofSeconds(20))).run((phase, done, total) -> {
-                        if (phase.equals("store copy") && done < total && cutDone.compareAndSet(false, true)) {
+                        if (!phase.equals("store copy")) {
+                            return;
+                        }
+                        // a few MiB in (the first chunk of the next attempt reports less): several blocks written
+                        if (done >= 4 << 20 && done < total && cutDone.compareAndSet(false, true)) {
+                            cutAt.set(done);
+                            partialAtCut.set(partialBytes(to)); // the chunks so far went straight into the artefact
                             proxy.cut(); // the member being copied from is gone mid-copy
+                        } else if (cutDone.get() && done < cutAt.get()) {
+                            restarted.set(true);
                         }
                     });
             assertThat(cutDone).as("the link was cut during the copy").isTrue();
+            assertThat(partialAtCut.get()).as("bytes in the .partial artefact when the link was cut").isGreaterThan(1L << 20);
+            assertThat(restarted).as("the copy started again from its first byte on the next address").isTrue();
             assertThat(o.header().endTxId()).isEqualTo(source.state().lastTxId());
+            BackupArtefact.open(o.file()).read(new BackupArtefact.Visitor() { });
             BackupRestore.Restored r = BackupRestore.restore(BackupChains.scan(o.file()).restoreChain(), RestoreUntil.END, dir.resolve("restore-2"));
+            assertThat(r.txId()).isEqualTo(source.state().lastTxId());
             assertThat(r.chainHash()).isEqualTo(source.state().chainHash());
+            try (GraphStore restored = GraphStore.open(dir.resolve("restore-2"))) {
+                assertThat(restored.contentFingerprint()).isEqualTo(source.contentFingerprint());
+            }
         }
         try (Stream<Path> files = Files.list(to)) {
             assertThat(files.map(p -> p.getFileName().toString())).singleElement().matches(n -> n.matches("neo4j-.*\\.backup"));
+        }
+    }
+
+    /** Bytes in the run's temporary artefact, or -1 when there is none. */
+    private static long partialBytes(Path to) {
+        try (Stream<Path> files = Files.list(to)) {
+            return files.filter(p -> p.getFileName().toString().matches("\\.neo4j-.*\\.backup\\.partial")).mapToLong(p -> p.toFile().length())
+                    .findFirst().orElse(-1);
+        } catch (java.io.IOException e) {
+            return -1;
         }
     }
 

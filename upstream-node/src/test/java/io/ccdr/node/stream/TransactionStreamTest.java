@@ -519,4 +519,101 @@ class TransactionStreamTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> copier.copy("nope", dir.resolve("copy2"), (d, t) -> { }))
                 .isInstanceOf(StoreCopyClient.StoreCopyRefusedException.class).hasMessageContaining(StreamMessages.DATABASE_NOT_FOUND);
     }
+
+    @Test
+    void aSinkThatCannotResumeGetsTheWholeCheckpointAgainFromItsFirstByteAfterACut() throws Exception {
+        java.util.Random random = new java.util.Random(43);
+        for (int i = 0; i < 300; i++) {
+            long id = store.state().nextNodeId();
+            StringBuilder sb = new StringBuilder();
+            for (int k = 0; k < 2000; k++) {
+                sb.append((char) ('a' + random.nextInt(26)));
+            }
+            ChangeSet cs = new ChangeSet(store.state().lastTxId(), System.currentTimeMillis(),
+                    List.of(new ChangeSet.CreateNode(id, Set.of("T"), Map.of("p", sb.toString()))));
+            assertThat(store.apply(1, ++raftIndex, ChangeSetCodec.encode(cs))).isInstanceOf(ApplyOutcome.Committed.class);
+        }
+        HostPort port = startServer(new TransactionStreamService.Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5),
+                Duration.ofSeconds(3), 16 << 10), null);
+        CuttingProxy proxy = closeLater(new CuttingProxy(port, 200_000)); // the first connection is cut after 200 KB
+
+        List<String> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Map<String, java.io.ByteArrayOutputStream> files = new java.util.LinkedHashMap<>();
+        StoreCopyClient.Sink sink = new StoreCopyClient.Sink() {
+            @Override
+            public boolean resumable() {
+                return false;
+            }
+
+            @Override
+            public void start(StreamMessages.StoreCopyBegin begin) {
+                calls.add("start");
+                files.clear();
+            }
+
+            @Override
+            public void fileBegins(String name, long size) {
+                assertThat(files).doesNotContainKey(name);
+                files.put(name, new java.io.ByteArrayOutputStream());
+            }
+
+            @Override
+            public void chunk(String name, long offset, java.nio.ByteBuffer data) {
+                java.io.ByteArrayOutputStream f = files.get(name);
+                assertThat(offset).isEqualTo(f.size());
+                byte[] b = new byte[data.remaining()];
+                data.get(b);
+                f.writeBytes(b);
+                calls.add("chunk");
+            }
+
+            @Override
+            public void fileEnds(String name, long size) {
+                assertThat((long) files.get(name).size()).isEqualTo(size);
+            }
+
+            @Override
+            public void complete(StreamMessages.StoreCopyBegin begin) {
+                assertThat(files.keySet()).containsExactlyElementsOf(begin.files().stream().map(StreamMessages.CopyFile::name).toList());
+                calls.add("complete");
+            }
+
+            @Override
+            public String describe() {
+                return "memory";
+            }
+        };
+        List<Long> progress = new java.util.concurrent.CopyOnWriteArrayList<>();
+        StoreCopyClient.Result r = new StoreCopyClient(List.of(proxy.address()), null, Duration.ofSeconds(10), 5)
+                .copy("db", sink, (done, total) -> progress.add(done));
+
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.txId()).isEqualTo(300);
+        assertThat(r.chainHash()).isEqualTo(store.state().chainHash());
+        assertThat(calls.stream().filter("start"::equals).count()).as("started again after the cut").isEqualTo(2);
+        assertThat(calls.get(calls.size() - 1)).isEqualTo("complete");
+        int restart = calls.lastIndexOf("start");
+        assertThat(calls.subList(0, restart)).as("data before the cut").contains("chunk");
+        // restarted, not resumed: progress went back to the first chunk
+        int back = -1;
+        for (int i = 1; i < progress.size(); i++) {
+            if (progress.get(i) < progress.get(i - 1)) {
+                back = i;
+            }
+        }
+        assertThat(back).as("progress restarted").isPositive();
+        assertThat(progress.get(back)).isLessThanOrEqualTo(16 << 10);
+        assertThat(progress.get(progress.size() - 1)).isEqualTo(r.bytes());
+
+        Path copy = dir.resolve("from-sink");
+        java.nio.file.Files.createDirectories(copy);
+        for (Map.Entry<String, java.io.ByteArrayOutputStream> e : files.entrySet()) {
+            java.nio.file.Files.write(copy.resolve(e.getKey()), e.getValue().toByteArray());
+        }
+        try (GraphStore c = GraphStore.open(copy)) {
+            assertThat(c.state().lastTxId()).isEqualTo(300);
+            assertThat(c.state().chainHash()).isEqualTo(store.state().chainHash());
+            assertThat(c.contentFingerprint()).isEqualTo(store.contentFingerprint());
+        }
+    }
 }
