@@ -31,6 +31,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 
 /**
@@ -46,10 +47,13 @@ import java.util.function.Function;
  * every {@link Settings#pollInterval()} remains as the safety net (and drives heartbeats and the
  * catch-up grace of a subscription from ahead of this member).
  *
- * <p>Back-pressure: frames are written as buffers, so Netty counts their real size against the
- * channel's write-buffer high-water mark; a subscription stops reading the log while its channel
- * is not writable and resumes on {@code channelWritabilityChanged}. Per subscriber, the server
- * therefore holds at most one batch beyond the high-water mark, however slow the reader is.
+ * <p>Back-pressure: a subscription stops reading the log while the bytes it handed to Netty and
+ * the socket has not taken yet reach the channel's write-buffer high-water mark, or while the
+ * channel is not writable, and resumes when either falls back (the write's completion,
+ * {@code channelWritabilityChanged}). Per subscriber, the server therefore holds at most one batch
+ * beyond the high-water mark, however slow the reader is. Netty's writability alone does not bound
+ * it: a write handed over from outside the event loop is counted once as a task and once as a
+ * message, and between the two the channel reads as writable for a moment.
  */
 public final class TransactionStreamService implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionStreamService.class);
@@ -410,6 +414,8 @@ public final class TransactionStreamService implements AutoCloseable {
         final StreamMessages.Subscribe request;
         final long subscribedAtNanos = System.nanoTime();
         final AtomicInteger wip = new AtomicInteger();
+        /** Bytes of frames handed to Netty that the socket has not taken yet. */
+        final AtomicLong unsent = new AtomicLong();
         volatile Phase phase = Phase.CHECKING;
         volatile long nextTxId;
         volatile long recordsSent;
@@ -431,9 +437,26 @@ public final class TransactionStreamService implements AutoCloseable {
         }
 
         private void onCommit() {
-            if (phase == Phase.STREAMING && channel.isWritable()) {
+            if (phase == Phase.STREAMING && canSend()) {
                 kick();
             }
+        }
+
+        private boolean canSend() {
+            return channel.isWritable() && unsent.get() < channel.config().getWriteBufferHighWaterMark();
+        }
+
+        /** Writes a frame, counted in {@link #unsent} until the socket took it; falling below the low-water mark resumes the pump. */
+        private void send(io.netty.buffer.ByteBuf frame) {
+            long size = frame.readableBytes();
+            unsent.addAndGet(size);
+            channel.writeAndFlush(frame).addListener(f -> {
+                long left = unsent.addAndGet(-size);
+                int low = channel.config().getWriteBufferLowWaterMark();
+                if (left < low && left + size >= low && phase == Phase.STREAMING) {
+                    kick();
+                }
+            });
         }
 
         /** Called by the ticker: is there something to do that no other event will trigger? */
@@ -442,8 +465,8 @@ public final class TransactionStreamService implements AutoCloseable {
             if (p == Phase.CHECKING) {
                 return true; // waiting for this member to catch up to the reader
             }
-            if (p != Phase.STREAMING || !channel.isWritable()) {
-                return false; // writability change kicks us
+            if (p != Phase.STREAMING || !canSend()) {
+                return false; // writability change or a write's completion kicks us
             }
             GraphStore s = store;
             long elapsed = System.nanoTime() - lastHeartbeatNanos;
@@ -580,7 +603,7 @@ public final class TransactionStreamService implements AutoCloseable {
             }
             int batches = 0;
             // a few batches per turn, then yield the thread to other subscriptions
-            while (channel.isWritable() && batches < 4) {
+            while (canSend() && batches < 4) {
                 long last = s.state().lastTxId();
                 long next = nextTxId;
                 if (next > last) {
@@ -593,14 +616,14 @@ public final class TransactionStreamService implements AutoCloseable {
                             + "before it could be sent (it keeps " + first + ".." + s.state().lastTxId() + ")", first, s.state().lastTxId()).toFrame());
                     return;
                 }
-                channel.writeAndFlush(StreamMessages.wire(new Frame(Frame.Type.TX_BATCH, StreamMessages.encodeBatch(batch))), channel.voidPromise());
+                send(StreamMessages.wire(new Frame(Frame.Type.TX_BATCH, StreamMessages.encodeBatch(batch))));
                 nextTxId = batch.get(batch.size() - 1).txId() + 1;
                 recordsSent += batch.size();
                 heartbeatSinceCaughtUp = false;
                 batches++;
             }
-            if (!channel.isWritable()) {
-                return; // channelWritabilityChanged kicks us again
+            if (!canSend()) {
+                return; // channelWritabilityChanged or a write's completion kicks us again
             }
             StoreState state = s.state();
             boolean caughtUp = nextTxId > state.lastTxId();
@@ -612,7 +635,7 @@ public final class TransactionStreamService implements AutoCloseable {
                 lastHeartbeatNanos = now;
                 heartbeatSinceCaughtUp = caughtUp;
             }
-            if (!caughtUp && channel.isWritable()) {
+            if (!caughtUp && canSend()) {
                 kick();
             }
         }
