@@ -5,6 +5,7 @@ import io.ccdr.cli.bench.BenchCommand;
 import io.ccdr.cli.demo.DemoCommand;
 import io.ccdr.cli.drill.DrillCommand;
 import io.ccdr.cli.failback.FailbackCommand;
+import io.ccdr.cli.faults.FaultsCommand;
 import io.ccdr.cli.promote.PromoteCommand;
 import io.ccdr.cli.local.LocalCommand;
 import io.ccdr.cli.server.ServerCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "ccdr 0.1.0",
         description = "Cross-cluster disaster-recovery replication for property-graph databases.",
-        subcommands = {CommandLine.HelpCommand.class, AdminCommand.class, BenchCommand.class, DemoCommand.class, DrillCommand.class, FailbackCommand.class, LocalCommand.class, PromoteCommand.class, ServerCommand.class, ShellCommand.class, StatusCommand.class, TlsCommand.class})
+        subcommands = {CommandLine.HelpCommand.class, AdminCommand.class, BenchCommand.class, DemoCommand.class, DrillCommand.class, FailbackCommand.class, FaultsCommand.class, LocalCommand.class, PromoteCommand.class, ServerCommand.class, ShellCommand.class, StatusCommand.class, TlsCommand.class})
 public final class CcdrCommand implements Runnable {
 
     @CommandLine.Spec

@@ -1,5 +1,6 @@
 package io.ccdr.cli.bench;
 
+import io.ccdr.cli.faults.FaultyLink;
 import io.ccdr.node.config.HostPort;
 import io.ccdr.node.dbms.Database;
 import io.ccdr.node.embedded.EmbeddedCluster;
@@ -33,7 +34,7 @@ import java.util.stream.Collectors;
  * {@code CALL internal.dbms.createReplicaDatabase} as an operator would. With TLS, every server of
  * both clusters gets a certificate from one throwaway CA and runs its Raft and cluster ports over
  * mutual TLS, so the replica's stream and store copy are mutual TLS too. Optionally the replica
- * reaches A only through {@link LinkProxy}s, so the link can be cut and restored.
+ * reaches A only through {@link FaultyLink}s, so the link can be cut and restored.
  */
 final class ReplicaRig implements AutoCloseable {
     static final String UPSTREAM = "neo4j";
@@ -46,7 +47,7 @@ final class ReplicaRig implements AutoCloseable {
     /** Null when the rig was started without a replica cluster. */
     final EmbeddedCluster b;
     private final CertificateAuthority ca;
-    private final List<LinkProxy> proxies = new ArrayList<>();
+    private final List<FaultyLink> proxies = new ArrayList<>();
 
     private ReplicaRig(Path root, boolean tls, EmbeddedCluster a, EmbeddedCluster b, CertificateAuthority ca) {
         this.root = root;
@@ -202,7 +203,7 @@ final class ReplicaRig implements AutoCloseable {
 
     /**
      * Creates the replica in B through Bolt on B's {@code system} database, following A directly
-     * or, with {@code throughProxies}, through one {@link LinkProxy} per A server; then waits until
+     * or, with {@code throughProxies}, through one {@link FaultyLink} per A server; then waits until
      * the replica's leader holds everything A has committed.
      */
     void createReplica(int primaries, boolean throughProxies) throws Exception {
@@ -210,7 +211,7 @@ final class ReplicaRig implements AutoCloseable {
         if (throughProxies) {
             List<HostPort> proxied = new ArrayList<>();
             for (HostPort t : targets) {
-                LinkProxy p = new LinkProxy(t);
+                FaultyLink p = new FaultyLink(t);
                 proxies.add(p);
                 proxied.add(p.address());
             }
@@ -247,12 +248,12 @@ final class ReplicaRig implements AutoCloseable {
     /** Cuts the replica's link to A (needs {@code throughProxies}). */
     void cutLink() {
         requireProxies();
-        proxies.forEach(LinkProxy::pause);
+        proxies.forEach(FaultyLink::cut);
     }
 
     void restoreLink() {
         requireProxies();
-        proxies.forEach(LinkProxy::resume);
+        proxies.forEach(FaultyLink::heal);
     }
 
     private void requireProxies() {
@@ -263,7 +264,7 @@ final class ReplicaRig implements AutoCloseable {
 
     @Override
     public void close() {
-        proxies.forEach(LinkProxy::close);
+        proxies.forEach(FaultyLink::close);
         if (b != null) {
             b.close();
         }

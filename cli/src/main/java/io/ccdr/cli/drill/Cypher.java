@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /** The Bolt conversations the drill has with clusters: admin calls, database state, the drill's writes, the transaction log. */
-final class Cypher {
+public final class Cypher {
     private Cypher() {
     }
 
@@ -33,7 +33,7 @@ final class Cypher {
      * A driver the way the drill's application configures one: short connect timeout so that a dead
      * cluster fails a write in milliseconds rather than the driver's default 30 s, no console logging.
      */
-    static Driver driver(String uri, String user, String password) {
+    public static Driver driver(String uri, String user, String password) {
         return GraphDatabase.driver(uri, AuthTokens.basic(user, password), Config.builder()
                 .withLogging(Logging.none())
                 .withConnectionTimeout(2, TimeUnit.SECONDS)
@@ -47,7 +47,7 @@ final class Cypher {
      * Runs an administration query on {@code system}, retrying transient and connectivity failures
      * (elections, a cluster still forming) until {@code wait} is over; client errors are not retried.
      */
-    static List<Record> system(Driver driver, String query, Map<String, Object> params, Duration wait) {
+    public static List<Record> system(Driver driver, String query, Map<String, Object> params, Duration wait) {
         return retrying(wait, () -> {
             try (Session s = Drivers.causalSession(driver, "system")) {
                 return s.run(query, params).list();
@@ -55,7 +55,7 @@ final class Cypher {
         });
     }
 
-    static <T> T retrying(Duration wait, Supplier<T> work) {
+    public static <T> T retrying(Duration wait, Supplier<T> work) {
         long end = System.nanoTime() + wait.toNanos();
         while (true) {
             try {
@@ -72,11 +72,11 @@ final class Cypher {
     }
 
     /** One member of a database as SHOW DATABASE reports it. */
-    record Member(String address, String type, String access, boolean writer, Long txId, String chainHash, String upstream,
+    public record Member(String address, String type, String access, boolean writer, Long txId, String chainHash, String upstream,
                   String fenceStatus) {
     }
 
-    static List<Member> members(Driver driver, String database) {
+    public static List<Member> members(Driver driver, String database) {
         List<Member> out = new ArrayList<>();
         for (Record r : system(driver, "SHOW DATABASE `" + database.replace("`", "``") + "` YIELD *", Map.of(), Duration.ofSeconds(10))) {
             out.add(new Member(text(r.get("address")), text(r.get("type")), text(r.get("access")), r.get("writer").asBoolean(false),
@@ -87,7 +87,7 @@ final class Cypher {
     }
 
     /** The most advanced member's txId, or -1 when the database is unknown or no member answered. */
-    static long txId(Driver driver, String database) {
+    public static long txId(Driver driver, String database) {
         try {
             return members(driver, database).stream().map(Member::txId).filter(t -> t != null).mapToLong(Long::longValue).max().orElse(-1);
         } catch (Neo4jException | IllegalStateException e) {
@@ -96,7 +96,7 @@ final class Cypher {
     }
 
     /** How many nodes carry each drill id, read from the database's writer. */
-    static Map<Long, Integer> drillIds(Driver driver, String database) {
+    public static Map<Long, Integer> drillIds(Driver driver, String database) {
         return retrying(Duration.ofSeconds(30), () -> {
             Map<Long, Integer> counts = new HashMap<>();
             try (Session s = driver.session(SessionConfig.forDatabase(database))) {
@@ -113,7 +113,7 @@ final class Cypher {
     }
 
     /** The chain hash after {@code txId} in the server's log of {@code database}; empty once the log no longer holds it. */
-    static Optional<String> chainHashAt(Driver driver, String database, long txId) {
+    public static Optional<String> chainHashAt(Driver driver, String database, long txId) {
         List<Record> rows = system(driver, "CALL internal.dbms.transactionLog($db, $tx, 1)", Map.of("db", database, "tx", txId),
                 Duration.ofSeconds(20));
         return rows.stream().filter(r -> r.get("txId").asLong() == txId).map(r -> r.get("chainHash").asString()).findFirst();
@@ -159,7 +159,7 @@ final class Cypher {
         return v == null || v.isNull() ? null : v.asString();
     }
 
-    static void pause(Duration d) {
+    public static void pause(Duration d) {
         try {
             Thread.sleep(d.toMillis());
         } catch (InterruptedException e) {

@@ -1,8 +1,8 @@
 package io.ccdr.cli.drill;
 
-import io.ccdr.cli.local.PortCheck;
 import io.ccdr.cli.local.Sandbox;
 import io.ccdr.cli.local.SandboxException;
+import io.ccdr.cli.local.RunSandbox;
 import io.ccdr.cli.local.SandboxLayout;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -73,12 +73,10 @@ public final class DrillCommand implements Callable<Integer> {
         boolean temporary = dir == null;
         Path d;
         try {
-            d = temporary ? Files.createTempDirectory("ccdr-drill-").resolve("sandbox") : dir.toAbsolutePath().normalize();
-            if (!temporary && Sandbox.exists(d)) {
-                err.println("ccdr drill: " + d + " already holds a sandbox; a drill needs a fresh one (ccdr local destroy --dir " + d
-                        + ", or choose another --dir)");
-                return 2;
-            }
+            d = RunSandbox.directory(dir, "drill");
+        } catch (RunSandbox.DirectoryInUse e) {
+            err.println("ccdr drill: " + e.getMessage());
+            return 2;
         } catch (IOException e) {
             err.println("ccdr drill: cannot create a temporary directory: " + e.getMessage());
             return 1;
@@ -89,29 +87,15 @@ public final class DrillCommand implements Callable<Integer> {
 
         long begin = System.nanoTime();
         DrillReport report;
-        Sandbox sandbox = null;
+        RunSandbox run = null;
         try {
-            SandboxLayout layout = SandboxLayout.of(basePort == null ? SandboxLayout.DEFAULT_BASE_PORT : basePort, 2, 3).withHeap(heap);
-            if (basePort == null) {
-                layout = layout.withBasePort(PortCheck.findFreeBasePort(layout, SandboxLayout.DEFAULT_BASE_PORT, 32000));
-            }
-            out.println("sandbox " + d + " (base port " + layout.basePort() + ", heap " + heap + " per server)");
-            out.flush();
-            sandbox = Sandbox.create(d, layout).onProgress(line -> {
-                out.println("  " + line);
-                out.flush();
-            });
-            sandbox.start(Duration.ofSeconds(180));
-            double startSeconds = Math.round((System.nanoTime() - begin) / 1e8) / 10.0;
-            out.println("sandbox up in " + startSeconds + " s: a " + sandbox.boltUri("a") + ", b " + sandbox.boltUri("b") + " (user neo4j, password "
-                    + Sandbox.PASSWORD + ")");
-            out.flush();
+            run = RunSandbox.start(d, temporary, basePort, heap, out);
             if (scenario == null) {
-                report = new DefaultDrill(sandbox, s, rate, d, out).run();
+                report = new DefaultDrill(run.sandbox(), s, rate, d, out).run();
             } else {
-                report = runScenario(sandbox, d, s, out);
+                report = runScenario(run.sandbox(), d, s, out);
             }
-            report.figure("sandboxStartSeconds", "sandbox start (s)", startSeconds);
+            report.figure("sandboxStartSeconds", "sandbox start (s)", run.startSeconds());
         } catch (SandboxException | IOException e) {
             report = new DrillReport(scenario == null ? "failover-and-failback" : scenario.getFileName().toString(), s);
             report.aborted("sandbox: " + e.getMessage());
@@ -131,7 +115,9 @@ public final class DrillCommand implements Callable<Integer> {
                 report.aborted("cannot write the JSON report: " + e.getMessage());
             }
         }
-        finish(sandbox, d, temporary, report.passed(), out);
+        if (run != null) {
+            run.finish(keep, report.passed(), out);
+        }
         return report.passed() ? 0 : 1;
     }
 
@@ -147,29 +133,5 @@ public final class DrillCommand implements Callable<Integer> {
         report.check("scenario verdict", r.passed(), (r.verdictLine() == null ? "no PASS/FAIL line" : r.verdictLine())
                 + " (exit status " + r.exitCode() + ")");
         return report;
-    }
-
-    /**
-     * --keep leaves everything running. Otherwise the servers stop; a temporary sandbox of a passing
-     * drill is deleted, while a failing drill's (and a --dir the operator chose) stays for its logs.
-     */
-    private void finish(Sandbox sandbox, Path d, boolean temporary, boolean passed, PrintWriter out) {
-        if (sandbox == null) {
-            return;
-        }
-        try {
-            if (keep) {
-                out.println("sandbox left running (--keep): ccdr local status --dir " + d + "; remove it with ccdr local destroy --dir " + d);
-            } else if (passed && temporary) {
-                sandbox.destroy();
-                Files.deleteIfExists(d.getParent());
-            } else {
-                sandbox.close();
-                out.println("servers stopped; sandbox, logs and reports kept in " + d + " (ccdr local destroy --dir " + d + ")");
-            }
-        } catch (SandboxException | IOException e) {
-            out.println("could not clean up " + d + ": " + e.getMessage());
-        }
-        out.flush();
     }
 }

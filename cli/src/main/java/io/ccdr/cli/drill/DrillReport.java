@@ -18,7 +18,7 @@ import java.util.Map;
  * report and the JSON file read the same way; a drill passes only when every invariant passed and
  * the drill itself ran to its end.
  */
-final class DrillReport {
+public final class DrillReport {
     /** One checked property: a name an operator can grep for, the verdict and what was observed. */
     record Invariant(String name, boolean pass, String detail) {
     }
@@ -34,12 +34,12 @@ final class DrillReport {
     private final List<Invariant> invariants = new ArrayList<>();
     private String error;
 
-    DrillReport(String drill, long seed) {
+    public DrillReport(String drill, long seed) {
         this.drill = drill;
         this.seed = seed;
     }
 
-    void figure(String key, String label, Object value) {
+    public void figure(String key, String label, Object value) {
         figures.put(key, new Figure(key, label, value));
     }
 
@@ -54,16 +54,16 @@ final class DrillReport {
     }
 
     /** Structured data for the JSON report only (e.g. the lost writes with their commit times). */
-    void detail(String key, Object value) {
+    public void detail(String key, Object value) {
         details.put(key, value);
     }
 
-    void check(String name, boolean pass, String detail) {
+    public void check(String name, boolean pass, String detail) {
         invariants.add(new Invariant(name, pass, detail));
     }
 
     /** The drill could not run to its end; the report keeps what was measured before. */
-    void aborted(String message) {
+    public void aborted(String message) {
         this.error = message;
     }
 
@@ -71,11 +71,11 @@ final class DrillReport {
         return List.copyOf(invariants);
     }
 
-    boolean passed() {
+    public boolean passed() {
         return error == null && !invariants.isEmpty() && invariants.stream().allMatch(Invariant::pass);
     }
 
-    void print(PrintWriter out) {
+    public void print(PrintWriter out) {
         out.println();
         out.println("Drill report (" + drill + ", seed " + seed + ")");
         int width = figures.values().stream().mapToInt(f -> f.label().length()).max().orElse(10);
@@ -114,7 +114,7 @@ final class DrillReport {
     }
 
     /** Writes the report as JSON, atomically (a CI job never reads half a report). */
-    void writeJson(Path file) throws IOException {
+    public void writeJson(Path file) throws IOException {
         Path abs = file.toAbsolutePath();
         if (abs.getParent() != null) {
             Files.createDirectories(abs.getParent());

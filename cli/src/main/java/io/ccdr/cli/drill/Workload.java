@@ -30,18 +30,18 @@ import java.util.function.Consumer;
  * writer to the next target, as an application configured with both clusters does while the primary
  * role moves (failback); in {@link Mode#FIXED} it stays (the operator redirects it).
  */
-final class Workload implements AutoCloseable {
+public final class Workload implements AutoCloseable {
     static final String LABEL = "DrillWrite";
     private static final long BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(25);
 
     /** A place writes can go: a cluster's driver and the database name there. */
-    record Target(String label, Driver driver, String database) {
+    public record Target(String label, Driver driver, String database) {
     }
 
-    enum Mode { FIXED, FOLLOW_WRITER }
+    public enum Mode { FIXED, FOLLOW_WRITER }
 
     /** One acknowledged write: when (System.nanoTime and wall clock) and where. */
-    record Ack(long id, long nanos, long epochMillis, String target) {
+    public record Ack(long id, long nanos, long epochMillis, String target) {
     }
 
     private final int threads;
@@ -58,7 +58,7 @@ final class Workload implements AutoCloseable {
     private volatile Mode mode = Mode.FIXED;
 
     /** {@code ratePerSecond} in total over {@code threads} threads; pacing keeps a 2-core machine able to run the clusters too. */
-    Workload(int threads, int ratePerSecond) {
+    public Workload(int threads, int ratePerSecond) {
         this(threads, ratePerSecond, 1, line -> { });
     }
 
@@ -74,7 +74,7 @@ final class Workload implements AutoCloseable {
     }
 
     /** Writes go to {@code first} from now on; with FOLLOW_WRITER a failure moves them along {@code others} in turn. */
-    void direct(Mode newMode, Target first, Target... others) {
+    public void direct(Mode newMode, Target first, Target... others) {
         List<Target> t = new ArrayList<>();
         t.add(first);
         t.addAll(List.of(others));
@@ -83,7 +83,7 @@ final class Workload implements AutoCloseable {
         mode = newMode;
     }
 
-    void start() {
+    public void start() {
         if (!running.compareAndSet(false, true)) {
             return;
         }
@@ -144,11 +144,11 @@ final class Workload implements AutoCloseable {
         }
     }
 
-    Map<Long, Ack> acked() {
+    public Map<Long, Ack> acked() {
         return Map.copyOf(acked);
     }
 
-    int ackedCount() {
+    public int ackedCount() {
         return acked.size();
     }
 
@@ -156,11 +156,11 @@ final class Workload implements AutoCloseable {
         return acked.values().stream().filter(a -> a.target().equals(targetLabel)).count();
     }
 
-    Set<Long> unknown() {
+    public Set<Long> unknown() {
         return Set.copyOf(unknown);
     }
 
-    Map<String, Integer> errors() {
+    public Map<String, Integer> errors() {
         Map<String, Integer> out = new HashMap<>();
         errors.forEach((k, v) -> out.put(k, v.get()));
         return out;

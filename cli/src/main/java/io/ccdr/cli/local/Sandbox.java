@@ -350,6 +350,36 @@ public final class Sandbox implements AutoCloseable {
         });
     }
 
+    /**
+     * {@code kill -STOP}: the server's JVM freezes where it is and its sockets stay open, as in a long
+     * GC pause or a frozen VM; {@link #resume} lets it go on.
+     */
+    public void suspend(String server) {
+        signal(server, "STOP");
+    }
+
+    /** {@code kill -CONT} of a server {@link #suspend}ed before. */
+    public void resume(String server) {
+        signal(server, "CONT");
+    }
+
+    private void signal(String name, String signal) {
+        layout().server(name);
+        ProcessHandle h = ServerProcess.live(reload().server(name)).orElseThrow(() -> new SandboxException(name + " is not running"));
+        try {
+            Process p = new ProcessBuilder("kill", "-" + signal, Long.toString(h.pid())).redirectErrorStream(true).start();
+            if (!p.waitFor(10, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new SandboxException("kill -" + signal + " " + h.pid() + " (" + name + ") failed");
+            }
+        } catch (IOException e) {
+            throw new SandboxException("cannot run kill -" + signal + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new SandboxException("interrupted while sending SIG" + signal + " to " + name);
+        }
+        progress.accept("SIG" + signal + " " + name + " (pid " + h.pid() + ")");
+    }
+
     /** The state of one server's process, without asking the server anything. */
     public ServerState state(String server) {
         SandboxState s = reload();

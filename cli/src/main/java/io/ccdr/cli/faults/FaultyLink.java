@@ -1,4 +1,4 @@
-package io.ccdr.cli.bench;
+package io.ccdr.cli.faults;
 
 import io.ccdr.node.config.HostPort;
 
@@ -14,44 +14,71 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * A TCP forwarder to one upstream server address that can cut the link: {@link #pause()} closes
- * every open connection and closes new ones as soon as they are accepted (so the replica sees its
- * upstream go away and keeps retrying), {@link #resume()} forwards again. The bytes pass through
- * untouched, so mutual TLS stays end to end between the replica and the upstream.
+ * A TCP forwarder to one server address whose link can fail the ways a WAN link does. Clients are
+ * given {@link #address()} instead of the server's; the bytes pass through untouched, so mutual TLS
+ * stays end to end.
+ *
+ * <ul>
+ *   <li>{@link #cut()}: open connections are closed and new ones closed on accept (a refused link:
+ *   the client sees its peer go away at once and retries);</li>
+ *   <li>{@link #blackhole()}: connections stay open and new ones are accepted, but nothing moves in
+ *   either direction (packets dropped, not refused: only the client's own liveness checks notice);
+ *   what was sent meanwhile moves on {@link #heal()}, as TCP retransmits after a real one;</li>
+ *   <li>{@link #heal()}: forwards again.</li>
+ * </ul>
  *
  * <p>Blocking I/O, two threads per connection: a replica holds one or two connections, and a 64 KiB
  * buffer keeps the copy cost far below TLS and apply costs.
  */
-final class LinkProxy implements AutoCloseable {
+public final class FaultyLink implements AutoCloseable {
+    private enum State { FORWARDING, CUT, BLACKHOLED }
+
     private final HostPort target;
     private final ServerSocket listener;
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-    private volatile boolean paused;
+    private final Object gate = new Object();
+    private volatile State state = State.FORWARDING;
     private volatile boolean closed;
 
-    LinkProxy(HostPort target) throws IOException {
+    public FaultyLink(HostPort target) throws IOException {
         this.target = target;
         this.listener = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread accept = new Thread(this::acceptLoop, "bench-link-proxy-" + target.port());
+        Thread accept = new Thread(this::acceptLoop, "faulty-link-" + target.port());
         accept.setDaemon(true);
         accept.start();
     }
 
-    /** The address to give the replica instead of {@code target}. */
-    HostPort address() {
+    /** The address to give clients instead of the target's. */
+    public HostPort address() {
         return new HostPort("127.0.0.1", listener.getLocalPort());
     }
 
-    /** Cuts the link: open connections are closed, new ones are closed on accept. */
-    void pause() {
-        paused = true;
+    public HostPort target() {
+        return target;
+    }
+
+    /** Refuses the link: open connections are closed, new ones are closed on accept. */
+    public void cut() {
+        setState(State.CUT);
         for (Socket s : List.copyOf(open)) {
             closeQuietly(s);
         }
     }
 
-    void resume() {
-        paused = false;
+    /** Drops everything in flight without closing anything, until {@link #heal()}. */
+    public void blackhole() {
+        setState(State.BLACKHOLED);
+    }
+
+    public void heal() {
+        setState(State.FORWARDING);
+    }
+
+    private void setState(State s) {
+        synchronized (gate) {
+            state = s;
+            gate.notifyAll();
+        }
     }
 
     private void acceptLoop() {
@@ -62,7 +89,7 @@ final class LinkProxy implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
-            if (paused) {
+            if (state == State.CUT) {
                 closeQuietly(client);
                 continue;
             }
@@ -70,6 +97,7 @@ final class LinkProxy implements AutoCloseable {
             try {
                 client.setTcpNoDelay(true);
                 upstream.setTcpNoDelay(true);
+                awaitNotBlackholed();
                 upstream.connect(new InetSocketAddress(target.host(), target.port()), 5_000);
                 open.add(client);
                 open.add(upstream);
@@ -82,6 +110,23 @@ final class LinkProxy implements AutoCloseable {
         }
     }
 
+    /** Blocks while the link is blackholed; fails once it is cut or closed instead. */
+    private void awaitNotBlackholed() throws IOException {
+        synchronized (gate) {
+            while (state == State.BLACKHOLED && !closed) {
+                try {
+                    gate.wait();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IOException("interrupted");
+                }
+            }
+            if (state == State.CUT || closed) {
+                throw new IOException("link cut");
+            }
+        }
+    }
+
     private void pump(Socket from, Socket to) throws IOException {
         InputStream in = from.getInputStream();
         OutputStream out = to.getOutputStream();
@@ -90,15 +135,16 @@ final class LinkProxy implements AutoCloseable {
             try {
                 int n;
                 while ((n = in.read(buf)) >= 0) {
+                    awaitNotBlackholed();
                     out.write(buf, 0, n);
                 }
             } catch (IOException e) {
-                // either side went away, or pause() cut the link
+                // either side went away, or cut() closed the link
             } finally {
                 closeQuietly(from);
                 closeQuietly(to);
             }
-        }, "bench-link-proxy-pump");
+        }, "faulty-link-pump");
         t.setDaemon(true);
         t.start();
     }
@@ -120,6 +166,6 @@ final class LinkProxy implements AutoCloseable {
         } catch (IOException e) {
             // already closed
         }
-        pause();
+        cut();
     }
 }
