@@ -397,6 +397,11 @@ final class ReplicaPuller implements ReplicaMetricsSource, AutoCloseable {
         }
 
         @Override
+        public java.util.Optional<byte[]> chainHashAt(long txId) {
+            return db.store().chainHashAt(txId);
+        }
+
+        @Override
         public void onBatch(List<TransactionRecord> batch) throws InterruptedException {
             if (!current()) {
                 throw new IllegalStateException("subscription replaced");

@@ -159,6 +159,49 @@ public final class Cypher {
         return v == null || v.isNull() ? null : v.asString();
     }
 
+    /** Polls {@code condition} every 200 ms until it holds (true) or {@code wait} is over (false); an exception counts as "not yet". */
+    public static boolean awaitQuietly(Duration wait, Supplier<Boolean> condition) {
+        long end = System.nanoTime() + wait.toNanos();
+        while (true) {
+            boolean ok;
+            try {
+                ok = condition.get();
+            } catch (RuntimeException e) {
+                ok = false;
+            }
+            if (ok) {
+                return true;
+            }
+            if (System.nanoTime() > end) {
+                return false;
+            }
+            pause(Duration.ofMillis(200));
+        }
+    }
+
+    /** The members of {@code database}, or none while the cluster does not answer. */
+    public static List<Member> membersOrNone(Driver driver, String database) {
+        try {
+            return members(driver, database);
+        } catch (RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    /** All three members of {@code database} in one cluster and of {@code replica} in the other at one txId with one chain hash. */
+    public static boolean converged(Driver a, String database, Driver b, String replica) {
+        List<Member> m = membersOrNone(a, database);
+        List<Member> r = membersOrNone(b, replica);
+        if (m.size() != 3 || r.size() != 3) {
+            return false;
+        }
+        List<Member> all = new ArrayList<>(m);
+        all.addAll(r);
+        return all.stream().allMatch(x -> x.txId() != null && x.chainHash() != null)
+                && all.stream().map(Member::txId).distinct().count() == 1
+                && all.stream().map(Member::chainHash).distinct().count() == 1;
+    }
+
     public static void pause(Duration d) {
         try {
             Thread.sleep(d.toMillis());

@@ -182,8 +182,8 @@ final class DefaultDrill {
         // ---- the old primary returns ----
         say("restarting cluster a (" + String.join(" ", servers("a")) + ")");
         sandbox.restart(servers("a"), Duration.ofSeconds(120));
-        boolean fenced = awaitQuietly(Duration.ofSeconds(30), () -> {
-            List<Cypher.Member> m = members(a, MAIN);
+        boolean fenced = Cypher.awaitQuietly(Duration.ofSeconds(30), () -> {
+            List<Cypher.Member> m = Cypher.membersOrNone(a, MAIN);
             return !m.isEmpty() && m.stream().allMatch(x -> "read-only".equals(x.access()));
         });
         report.check("old primary fenced read-only on return", fenced, fenced ? "'" + MAIN + "' in a came back read-only"
@@ -192,7 +192,7 @@ final class DefaultDrill {
 
         // What a committed after the point b was promoted at: the disaster's data loss, with commit times.
         awaitCondition("cluster a's '" + MAIN + "' members agreeing on their last txId", () -> {
-            List<Cypher.Member> m = members(a, MAIN);
+            List<Cypher.Member> m = Cypher.membersOrNone(a, MAIN);
             return m.size() == 3 && m.stream().allMatch(x -> x.txId() != null) && m.stream().map(Cypher.Member::txId).distinct().count() == 1;
         });
         List<Cypher.LoggedTx> tail = Cypher.transactionLog(a, MAIN, promotedAt);
@@ -293,9 +293,9 @@ final class DefaultDrill {
                 + app.errors());
 
         // ---- convergence ----
-        awaitQuietly(WAIT, () -> converged(a, b));
-        List<Cypher.Member> mainMembers = members(a, MAIN);
-        List<Cypher.Member> drMembers = members(b, REPLICA);
+        Cypher.awaitQuietly(WAIT, () -> Cypher.converged(a, MAIN, b, REPLICA));
+        List<Cypher.Member> mainMembers = Cypher.membersOrNone(a, MAIN);
+        List<Cypher.Member> drMembers = Cypher.membersOrNone(b, REPLICA);
         long aTx = mainMembers.stream().map(Cypher.Member::txId).filter(x -> x != null).mapToLong(Long::longValue).max().orElse(-1);
         long bTx = drMembers.stream().map(Cypher.Member::txId).filter(x -> x != null).mapToLong(Long::longValue).max().orElse(-1);
         String aHash = mainMembers.stream().filter(m -> m.txId() != null && m.txId() == aTx).map(Cypher.Member::chainHash).findFirst().orElse("?");
@@ -305,7 +305,7 @@ final class DefaultDrill {
         report.figure("finalTxIdB", "final txId b", bTx);
         report.figure("finalChainHashA", "final chain hash a", aHash);
         report.figure("finalChainHashB", "final chain hash b", bHash);
-        boolean equal = converged(a, b);
+        boolean equal = Cypher.converged(a, MAIN, b, REPLICA);
         report.check("chain hashes equal", equal, equal ? "all 6 members at txId " + aTx + " with chain hash " + shortHash(aHash)
                 : "a " + describe(mainMembers) + "; b " + describe(drMembers));
         boolean follows = drMembers.size() == 3 && drMembers.stream().allMatch(m -> "replica".equals(m.type()) && m.upstream() != null
@@ -369,27 +369,6 @@ final class DefaultDrill {
         return h;
     }
 
-    private boolean converged(Driver a, Driver b) {
-        List<Cypher.Member> m = members(a, MAIN);
-        List<Cypher.Member> r = members(b, REPLICA);
-        if (m.size() != 3 || r.size() != 3) {
-            return false;
-        }
-        List<Cypher.Member> all = new ArrayList<>(m);
-        all.addAll(r);
-        return all.stream().allMatch(x -> x.txId() != null && x.chainHash() != null)
-                && all.stream().map(Cypher.Member::txId).distinct().count() == 1
-                && all.stream().map(Cypher.Member::chainHash).distinct().count() == 1;
-    }
-
-    private static List<Cypher.Member> members(Driver d, String db) {
-        try {
-            return Cypher.members(d, db);
-        } catch (RuntimeException e) {
-            return List.of();
-        }
-    }
-
     private void checkNoDuplicates(String name, Map<Long, Integer> counts) {
         Map<Long, Integer> dups = new HashMap<>();
         counts.forEach((id, n) -> {
@@ -432,27 +411,8 @@ final class DefaultDrill {
     }
 
     private void awaitCondition(String what, Supplier<Boolean> condition) {
-        if (!awaitQuietly(WAIT, condition)) {
+        if (!Cypher.awaitQuietly(WAIT, condition)) {
             throw new IllegalStateException("timed out after " + WAIT.toSeconds() + " s waiting for " + what);
-        }
-    }
-
-    private static boolean awaitQuietly(Duration wait, Supplier<Boolean> condition) {
-        long end = System.nanoTime() + wait.toNanos();
-        while (true) {
-            boolean ok;
-            try {
-                ok = condition.get();
-            } catch (RuntimeException e) {
-                ok = false;
-            }
-            if (ok) {
-                return true;
-            }
-            if (System.nanoTime() > end) {
-                return false;
-            }
-            Cypher.pause(Duration.ofMillis(200));
         }
     }
 }

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -105,16 +104,7 @@ public final class DrillCommand implements Callable<Integer> {
             report.aborted("interrupted");
         }
         report.figure("totalSeconds", "total (s)", Math.round((System.nanoTime() - begin) / 1e8) / 10.0);
-        report.print(out);
-        if (json != null) {
-            try {
-                report.writeJson(json);
-                out.println("report written to " + json.toAbsolutePath());
-            } catch (IOException e) {
-                err.println("ccdr drill: cannot write " + json + ": " + e.getMessage());
-                report.aborted("cannot write the JSON report: " + e.getMessage());
-            }
-        }
+        report.publish(out, err, json, "ccdr drill");
         if (run != null) {
             run.finish(keep, report.passed(), out);
         }

@@ -113,6 +113,21 @@ public final class DrillReport {
         return m;
     }
 
+    /** Prints the report to {@code out} and, when {@code json} is given, writes it there too; a file that cannot be written fails the run. */
+    public void publish(PrintWriter out, PrintWriter err, Path json, String command) {
+        print(out);
+        if (json == null) {
+            return;
+        }
+        try {
+            writeJson(json);
+            out.println("report written to " + json.toAbsolutePath());
+        } catch (IOException e) {
+            err.println(command + ": cannot write " + json + ": " + e.getMessage());
+            aborted("cannot write the JSON report: " + e.getMessage());
+        }
+    }
+
     /** Writes the report as JSON, atomically (a CI job never reads half a report). */
     public void writeJson(Path file) throws IOException {
         Path abs = file.toAbsolutePath();

@@ -160,12 +160,12 @@ final class FaultRun {
 
         // ---- C3 first: everything else is read from converged clusters ----
         long healStart = System.nanoTime();
-        boolean converged = awaitQuietly(CONVERGE, () -> converged(a, b));
+        boolean converged = Cypher.awaitQuietly(CONVERGE, () -> Cypher.converged(a, MAIN, b, REPLICA));
         long convergeMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - healStart);
         observer.close();
         samples = observer.samples();
-        List<Cypher.Member> am = members(a, MAIN);
-        List<Cypher.Member> bm = members(b, REPLICA);
+        List<Cypher.Member> am = Cypher.membersOrNone(a, MAIN);
+        List<Cypher.Member> bm = Cypher.membersOrNone(b, REPLICA);
         long finalTx = am.stream().map(Cypher.Member::txId).filter(x -> x != null).mapToLong(Long::longValue).max().orElse(-1);
         String upstreamPrint = fingerprint(a, MAIN, AccessMode.WRITE);
         String replicaPrint = fingerprint(b, REPLICA, AccessMode.READ);
@@ -309,7 +309,7 @@ final class FaultRun {
 
     private void checkC6(long finalTx) {
         Map<String, String> disagree = new TreeMap<>();
-        boolean agree = awaitQuietly(METRICS_AGREE, () -> {
+        boolean agree = Cypher.awaitQuietly(METRICS_AGREE, () -> {
             disagree.clear();
             boolean lagSeen = false;
             for (SandboxServer s : sandbox.layout().servers()) {
@@ -374,19 +374,6 @@ final class FaultRun {
 
     // ---- reading the clusters ----
 
-    private boolean converged(Driver a, Driver b) {
-        List<Cypher.Member> m = members(a, MAIN);
-        List<Cypher.Member> r = members(b, REPLICA);
-        if (m.size() != 3 || r.size() != 3) {
-            return false;
-        }
-        List<Cypher.Member> all = new ArrayList<>(m);
-        all.addAll(r);
-        return all.stream().allMatch(x -> x.txId() != null && x.chainHash() != null)
-                && all.stream().map(Cypher.Member::txId).distinct().count() == 1
-                && all.stream().map(Cypher.Member::chainHash).distinct().count() == 1;
-    }
-
     /**
      * What the database holds, as one hash: every node's labels and properties and every
      * relationship's type, ends and properties, in a fixed order. Read after convergence, so any
@@ -426,14 +413,6 @@ final class FaultRun {
         });
     }
 
-    private static List<Cypher.Member> members(Driver d, String db) {
-        try {
-            return Cypher.members(d, db);
-        } catch (RuntimeException e) {
-            return List.of();
-        }
-    }
-
     private static String describe(List<Cypher.Member> ms) {
         return ms.stream().map(m -> m.address() + " tx " + m.txId() + " " + shortHash(m.chainHash())).collect(Collectors.joining(", ", "[", "]"));
     }
@@ -466,27 +445,8 @@ final class FaultRun {
     }
 
     private void await(String what, Supplier<Boolean> condition) {
-        if (!awaitQuietly(WAIT, condition)) {
+        if (!Cypher.awaitQuietly(WAIT, condition)) {
             throw new IllegalStateException("timed out after " + WAIT.toSeconds() + " s waiting for " + what);
-        }
-    }
-
-    private static boolean awaitQuietly(Duration wait, Supplier<Boolean> condition) {
-        long end = System.nanoTime() + wait.toNanos();
-        while (true) {
-            boolean ok;
-            try {
-                ok = condition.get();
-            } catch (RuntimeException e) {
-                ok = false;
-            }
-            if (ok) {
-                return true;
-            }
-            if (System.nanoTime() > end) {
-                return false;
-            }
-            Cypher.pause(Duration.ofMillis(200));
         }
     }
 }

@@ -115,16 +115,7 @@ public final class FaultsCommand implements Callable<Integer> {
                 report.aborted("sandbox: " + e.getMessage());
             }
             report.figure("totalSeconds", "total (s)", Math.round((System.nanoTime() - begin) / 1e8) / 10.0);
-            report.print(out);
-            if (json != null) {
-                try {
-                    report.writeJson(json);
-                    out.println("report written to " + json.toAbsolutePath());
-                } catch (IOException e) {
-                    err.println("ccdr faults run: cannot write " + json + ": " + e.getMessage());
-                    report.aborted("cannot write the JSON report: " + e.getMessage());
-                }
-            }
+            report.publish(out, err, json, "ccdr faults run");
             if (run != null) {
                 run.finish(keep, report.passed(), out);
             }

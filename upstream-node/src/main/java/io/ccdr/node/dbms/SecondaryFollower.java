@@ -146,6 +146,11 @@ final class SecondaryFollower implements AutoCloseable {
         }
 
         @Override
+        public java.util.Optional<byte[]> chainHashAt(long txId) {
+            return db.store().chainHashAt(txId);
+        }
+
+        @Override
         public void onBatch(List<TransactionRecord> batch) throws Exception {
             String reply = db.stateMachine().applyStandalone(new ReplicationEntry.Transactions(batch));
             if (!reply.startsWith("OK")) {

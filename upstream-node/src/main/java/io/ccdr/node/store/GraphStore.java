@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Optional;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -370,6 +371,21 @@ public final class GraphStore implements AutoCloseable {
         long time = r.readLong();
         byte[] chain = r.readBytes(ChainHash.LENGTH);
         return new TransactionRecord(txId, time, chain, r.readBytes(r.remaining()));
+    }
+
+    /** The chain hash after transaction {@code txId}, while this store knows it (its last, or one its log still holds). */
+    public Optional<byte[]> chainHashAt(long txId) {
+        StoreState s = state;
+        if (txId == s.lastTxId()) {
+            return Optional.of(s.chainHash());
+        }
+        if (txId == 0) {
+            return Optional.of(ChainHash.genesis());
+        }
+        if (txId > s.lastTxId()) {
+            return Optional.empty();
+        }
+        return transactions(txId, 1).stream().filter(r -> r.txId() == txId).map(TransactionRecord::chainHash).findFirst();
     }
 
     /** Committed transactions from {@code fromTxId} on, at most {@code max}, in txId order. */

@@ -32,6 +32,32 @@ public final class StreamMessages {
     public static final String LINEAGE_MISMATCH = "Neo.ClientError.Cluster.LineageMismatch";
     public static final String INVALID_REQUEST = "Neo.ClientError.Request.Invalid";
     public static final String DATABASE_UNAVAILABLE = "Neo.TransientError.General.DatabaseUnavailable";
+    /**
+     * A member behind the reader (just restarted, lagging its leader): try another member. The message
+     * carries the member's last txId and chain hash ({@link #behind}), so the reader can tell a member
+     * behind in its own history from one with another history ({@link #behindAt}).
+     */
+    public static final String UPSTREAM_BEHIND = "Neo.TransientError.Cluster.UpstreamBehind";
+
+    private static final java.util.regex.Pattern BEHIND_AT = java.util.regex.Pattern.compile("history ends at (\\d+) \\(chain hash ([0-9a-f]{64})\\)");
+
+    /** Where a member that answered {@link #UPSTREAM_BEHIND} stands. */
+    public record Position(long txId, byte[] chainHash) {
+    }
+
+    /** The {@link #UPSTREAM_BEHIND} answer of a member whose history ends at {@code last} for a reader asking from {@code from}. */
+    public static Frame behind(String database, long last, byte[] chainHash, long from) {
+        return TransactionStreamServer.error(UPSTREAM_BEHIND, "Database '" + database + "': this member's history ends at " + last
+                + " (chain hash " + ChainHash.hex(chainHash) + "), behind the reader, which asks for transactions from " + from
+                + "; it may still be catching up: try another member");
+    }
+
+    /** The position an {@link #UPSTREAM_BEHIND} message names, if it names one. */
+    public static java.util.Optional<Position> behindAt(String message) {
+        java.util.regex.Matcher m = BEHIND_AT.matcher(message);
+        return m.find() ? java.util.Optional.of(new Position(Long.parseLong(m.group(1)), java.util.HexFormat.of().parseHex(m.group(2))))
+                : java.util.Optional.empty();
+    }
 
     private StreamMessages() {
     }

@@ -74,6 +74,15 @@ public final class TransactionStreamClient implements AutoCloseable {
         default void onError(String code, String message) {
         }
 
+        /**
+         * The reader's own chain hash after transaction {@code txId}, when it still holds it: lets the client
+         * tell an upstream member behind the reader in the same history (move on to another member) from
+         * one with another history (a lineage mismatch). Empty: unknown, taken as behind.
+         */
+        default Optional<byte[]> chainHashAt(long txId) {
+            return Optional.empty();
+        }
+
         /** The connection to {@code upstream} failed or ended; the client will try the next upstream. */
         default void onDisconnected(HostPort upstream, Throwable cause) {
         }
@@ -274,6 +283,9 @@ public final class TransactionStreamClient implements AutoCloseable {
                     if (e.code().startsWith("Neo.ClientError.")) {
                         stop();
                         safely(() -> listener.onError(e.code(), e.message()));
+                    } else if (StreamMessages.UPSTREAM_BEHIND.equals(e.code()) && divergesFromOurs(e.message())) {
+                        fatalLineage("upstream " + current + " has another history: " + e.message().replace("; it may still be catching up: "
+                                + "try another member", "") + ", but the reader's chain hash at that transaction differs");
                     } else {
                         // transient or server-side trouble on this member: another member may serve us
                         connectionLost(gen, new IOException(e.code() + ": " + e.message()));
@@ -328,6 +340,21 @@ public final class TransactionStreamClient implements AutoCloseable {
     private void accepted() {
         state = State.STREAMING;
         backoffMillis = settings.minBackoff().toMillis();
+    }
+
+    /** Whether the position an UPSTREAM_BEHIND answer names is not a point of the reader's own history. */
+    private boolean divergesFromOurs(String message) {
+        Optional<StreamMessages.Position> at = StreamMessages.behindAt(message);
+        if (at.isEmpty()) {
+            return false;
+        }
+        Optional<byte[]> ours;
+        try {
+            ours = listener.chainHashAt(at.get().txId());
+        } catch (RuntimeException e) {
+            return false; // unknown: taken as behind
+        }
+        return ours.isPresent() && !Arrays.equals(ours.get(), at.get().chainHash());
     }
 
     private void fatalLineage(String message) {

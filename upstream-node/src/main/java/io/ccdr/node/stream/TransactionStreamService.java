@@ -533,9 +533,11 @@ public final class TransactionStreamService implements AutoCloseable {
                 if (System.nanoTime() - subscribedAtNanos < settings.catchUpGrace().toNanos()) {
                     return; // the ticker retries
                 }
-                finish(TransactionStreamServer.error(StreamMessages.LINEAGE_MISMATCH, "Database '" + request.database()
-                        + "': the reader asks for transactions from " + from + " but this server's history ends at " + last
-                        + "; the reader has history this server does not have"));
+                // Behind is not a different history: this member may have just restarted, or lag its leader. Tell the
+                // reader where this member stands; the reader compares that with its own history and moves on to
+                // another member, or stops on a history that is not its own. (Found by the fault suite: a replica
+                // that subscribed to a restarted upstream member stopped replicating for good.)
+                finish(StreamMessages.behind(request.database(), last, state.chainHash(), from));
                 return;
             }
             long first = s.firstRetainedTxId();

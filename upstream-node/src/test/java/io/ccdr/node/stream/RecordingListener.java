@@ -21,6 +21,8 @@ final class RecordingListener implements TransactionStreamClient.Listener {
     final AtomicLong firstBatchNanos = new AtomicLong();
     final AtomicLong lastBatchNanos = new AtomicLong();
     private volatile Semaphore gate;
+    /** The reader's own history, for {@link #chainHashAt}: txId -> chain hash. */
+    final java.util.Map<Long, byte[]> ownHistory = new java.util.concurrent.ConcurrentHashMap<>();
     final AtomicLong batchesEntered = new AtomicLong();
 
     /** Makes every onBatch wait for a {@link #release} permit. */
@@ -81,5 +83,10 @@ final class RecordingListener implements TransactionStreamClient.Listener {
 
     long lastHeartbeatTxId() {
         return heartbeats.isEmpty() ? -1 : heartbeats.get(heartbeats.size() - 1)[0];
+    }
+
+    @Override
+    public java.util.Optional<byte[]> chainHashAt(long txId) {
+        return java.util.Optional.ofNullable(ownHistory.get(txId));
     }
 }

@@ -207,15 +207,57 @@ class TransactionStreamTest {
     }
 
     @Test
-    void aReaderAheadOfTheServerIsALineageMismatchAfterAGracePeriod() throws Exception {
+    void aMemberBehindTheReaderSendsItElsewhereAndOnlyADivergentHistoryIsALineageMismatch() throws Exception {
+        // Regression (ccdr faults run --seed 12): a replica whose subscription reached an upstream member just restarted,
+        // and still behind, was told "lineage mismatch" and stopped replicating for good.
         commitMany(5, 10);
         HostPort port = startServer(new TransactionStreamService.Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5),
                 Duration.ofMillis(300), 1 << 20), null);
         RecordingListener l = new RecordingListener();
-        client(List.of(port), null).subscribe("db", 9, ChainHash.genesis(), l);
-        eventually(WAIT, "error reported", () -> !l.errors.isEmpty());
-        assertThat(l.errors.get(0)).startsWith(StreamMessages.LINEAGE_MISMATCH).contains("ends at 5");
+        TransactionStreamClient c = client(List.of(port), null);
+        byte[] notThisHistory = new byte[32];
+        Arrays.fill(notThisHistory, (byte) 7);
+        c.subscribe("db", 9, notThisHistory, l);
+        eventually(WAIT, "told twice, after the grace, to try another member", () -> l.disconnects.size() >= 2);
+        assertThat(l.errors).isEmpty();
+        assertThat(c.state()).isNotEqualTo(TransactionStreamClient.State.STOPPED);
         assertThat(l.records).isEmpty();
+
+        // once the member holds the reader's last transaction, the chain decides: this reader's hash is not its history
+        commitMany(5, 10);
+        eventually(WAIT, "lineage checked", () -> !l.errors.isEmpty());
+        assertThat(l.errors.get(0)).startsWith(StreamMessages.LINEAGE_MISMATCH).contains(ChainHash.hex(notThisHistory));
+        assertThat(l.records).isEmpty();
+        assertThat(c.state()).isEqualTo(TransactionStreamClient.State.STOPPED);
+    }
+
+    @Test
+    void aMemberBehindTheReaderInAnotherHistoryIsALineageMismatchAtOnce() throws Exception {
+        // the member's transaction 5 is not the reader's transaction 5: not "behind", another history (another
+        // database of the same name, an upstream restored from an older backup)
+        commitMany(5, 10);
+        HostPort port = startServer(new TransactionStreamService.Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5),
+                Duration.ofMillis(300), 1 << 20), null);
+        RecordingListener l = new RecordingListener();
+        byte[] otherFifth = new byte[32];
+        Arrays.fill(otherFifth, (byte) 5);
+        l.ownHistory.put(5L, otherFifth);
+        TransactionStreamClient c = client(List.of(port), null);
+        c.subscribe("db", 9, new byte[32], l);
+        eventually(WAIT, "lineage mismatch", () -> !l.errors.isEmpty());
+        assertThat(l.errors.get(0)).startsWith(StreamMessages.LINEAGE_MISMATCH).contains("another history").contains("ends at 5")
+                .contains(ChainHash.hex(store.state().chainHash()));
+        assertThat(c.state()).isEqualTo(TransactionStreamClient.State.STOPPED);
+        assertThat(l.records).isEmpty();
+
+        // the same member with the reader's own transaction 5 is merely behind: the reader keeps trying
+        RecordingListener same = new RecordingListener();
+        same.ownHistory.put(5L, store.state().chainHash());
+        TransactionStreamClient c2 = client(List.of(port), null);
+        c2.subscribe("db", 9, new byte[32], same);
+        eventually(WAIT, "sent elsewhere twice", () -> same.disconnects.size() >= 2);
+        assertThat(same.errors).isEmpty();
+        assertThat(same.disconnectCauses.get(0)).hasMessageContaining(StreamMessages.UPSTREAM_BEHIND);
     }
 
     @Test
@@ -468,10 +510,10 @@ class TransactionStreamTest {
         eventually(WAIT, "good reader still streaming", () -> good.records.size() == 6);
     }
 
-    @Test
-    void aStoreCopyResumesAfterABrokenConnectionOpensAtItsTxIdAndTheStreamContinuesFromThere() throws Exception {
-        java.util.Random random = new java.util.Random(42);
-        for (int i = 0; i < 300; i++) {
+    /** Commits {@code count} transactions of one node each with a 2,000-character random string, so a store copy has bytes to move. */
+    private void commitIncompressibleNodes(long seed, int count) {
+        java.util.Random random = new java.util.Random(seed);
+        for (int i = 0; i < count; i++) {
             long id = store.state().nextNodeId();
             StringBuilder sb = new StringBuilder();
             for (int k = 0; k < 2000; k++) {
@@ -481,6 +523,11 @@ class TransactionStreamTest {
                     List.of(new ChangeSet.CreateNode(id, Set.of("T"), Map.of("p", sb.toString()))));
             assertThat(store.apply(1, ++raftIndex, ChangeSetCodec.encode(cs))).isInstanceOf(ApplyOutcome.Committed.class);
         }
+    }
+
+    @Test
+    void aStoreCopyResumesAfterABrokenConnectionOpensAtItsTxIdAndTheStreamContinuesFromThere() throws Exception {
+        commitIncompressibleNodes(42, 300);
         store.pruneTransactionLog(RetentionPolicy.parse("10 txs"), System.currentTimeMillis());
         HostPort port = startServer(new TransactionStreamService.Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5),
                 Duration.ofSeconds(3), 16 << 10), null);
@@ -522,17 +569,7 @@ class TransactionStreamTest {
 
     @Test
     void aSinkThatCannotResumeGetsTheWholeCheckpointAgainFromItsFirstByteAfterACut() throws Exception {
-        java.util.Random random = new java.util.Random(43);
-        for (int i = 0; i < 300; i++) {
-            long id = store.state().nextNodeId();
-            StringBuilder sb = new StringBuilder();
-            for (int k = 0; k < 2000; k++) {
-                sb.append((char) ('a' + random.nextInt(26)));
-            }
-            ChangeSet cs = new ChangeSet(store.state().lastTxId(), System.currentTimeMillis(),
-                    List.of(new ChangeSet.CreateNode(id, Set.of("T"), Map.of("p", sb.toString()))));
-            assertThat(store.apply(1, ++raftIndex, ChangeSetCodec.encode(cs))).isInstanceOf(ApplyOutcome.Committed.class);
-        }
+        commitIncompressibleNodes(43, 300);
         HostPort port = startServer(new TransactionStreamService.Settings(512, 4 << 20, Duration.ofSeconds(1), Duration.ofMillis(5),
                 Duration.ofSeconds(3), 16 << 10), null);
         CuttingProxy proxy = closeLater(new CuttingProxy(port, 200_000)); // the first connection is cut after 200 KB
